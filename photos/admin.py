@@ -1,0 +1,32 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from photos import services
+from photos.models import Event
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "date", "location", "is_published", "org_id", "event_id", "slug"]
+    list_filter = ["is_published", "offers_bib_search", "offers_selfie_search", "date"]
+    search_fields = ["name", "slug", "location", "=org_id", "=event_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "date"
+    actions = ["check_ninepic_connection"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
+        ("9Pic", {"fields": ["org_id", "event_id"]}),
+        ("Search", {"fields": ["offers_bib_search", "offers_selfie_search"]}),
+        ("Branding", {"fields": ["logo_url", "accent_colour", "intro"]}),
+    ]
+
+    @admin.action(description="Check 9Pic connection")
+    def check_ninepic_connection(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            check = services.check_connection(event=event)
+            self.message_user(
+                request,
+                f"{event.name}: {check.message}",
+                level=messages.SUCCESS if check.ok else messages.ERROR,
+            )

@@ -1,0 +1,416 @@
+"""9Pic's Download Originals API: the only code in the product that talks to 9Pic.
+
+`POST {NINEPIC_BASE_URL}/api/v1/ext/{org_id}/event/{event_id}/original-photos`
+with the organisation's key in `X-API-Key`. Answers come in the current
+envelope (`responseType` / `message` / `data`) or the older flat shape; both
+parse into the types of `photos.providers.base`.
+
+Failure contract: every call either returns a typed result or raises a
+`ProviderError` subclass within `NINEPIC_TIME_BUDGET` seconds. 429, 5xx and
+connection failures are retried with exponential backoff (honouring
+`Retry-After`) while the budget allows. The key is sent only to the API, never
+to the storage host, and never logged; presigned URLs are logged without their
+query string.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+from .base import (
+    ConnectionCheck,
+    FailedPhoto,
+    GalleryPage,
+    Original,
+    Pagination,
+    Photo,
+    PhotoNotFound,
+    ProviderError,
+    ProviderMisconfigured,
+    ProviderRejectedRequest,
+    ProviderThrottled,
+    ProviderTimeout,
+    ProviderUnavailable,
+    SearchMethod,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 60
+DOWNLOAD_CHUNK_SIZE = 64 * 1024
+# Below this much budget left, another attempt could not finish anyway.
+MIN_ATTEMPT_SECONDS = 0.5
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One pooled Session per thread: gunicorn's threaded workers share nothing mutable."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
+def redact_url(url: str) -> str:
+    """A presigned URL without its query string (the signature), safe for logs."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def image_id_from(filename: str, url: str) -> str:
+    """9Pic names each original `<image_id>.jpg`; the URL path ends the same way."""
+    name = filename or PurePosixPath(urlsplit(url).path).name
+    return PurePosixPath(name).stem
+
+
+@dataclass(frozen=True)
+class NinePicEvent:
+    org_id: int
+    event_id: int
+
+
+class NinePicClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        connect_timeout: float,
+        read_timeout: float,
+        time_budget: float,
+        max_retries: int,
+        backoff: float,
+        session: requests.Session | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.time_budget = time_budget
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.session = session or _session()
+
+    @classmethod
+    def from_settings(cls) -> NinePicClient:
+        return cls(
+            base_url=settings.NINEPIC_BASE_URL,
+            api_key=settings.NINEPIC_API_KEY,
+            connect_timeout=settings.NINEPIC_CONNECT_TIMEOUT,
+            read_timeout=settings.NINEPIC_READ_TIMEOUT,
+            time_budget=settings.NINEPIC_TIME_BUDGET,
+            max_retries=settings.NINEPIC_MAX_RETRIES,
+            backoff=settings.NINEPIC_BACKOFF,
+        )
+
+    # --- The four methods -------------------------------------------------
+
+    def search(
+        self,
+        event: NinePicEvent,
+        *,
+        method: SearchMethod,
+        identifier: str,
+        page: int = 1,
+        page_size: int = 30,
+    ) -> GalleryPage:
+        """A page of a runner's photos by BIB or selfie `request_id`. No photos is not an error."""
+        return self._original_photos(
+            event, method=str(method), identifier=identifier, page=page, page_size=page_size
+        )
+
+    def photo(self, event: NinePicEvent, *, image_id: str) -> Photo:
+        """One photo with a freshly signed URL; `PhotoNotFound` if 9Pic does not know it."""
+        result = self._original_photos(event, method="image_id", identifier=image_id)
+        for photo in result.photos:
+            if photo.image_id == image_id:
+                return photo
+        raise PhotoNotFound(f"9Pic returned no URL for image {image_id}")
+
+    def photos(
+        self, event: NinePicEvent, *, image_ids: list[str], page: int = 1, page_size: int = 60
+    ) -> GalleryPage:
+        """Fresh URLs for several images; unknown ones come back in `failed`."""
+        return self._original_photos(
+            event, method="image_ids", identifier=image_ids, page=page, page_size=page_size
+        )
+
+    def open_original(self, photo: Photo) -> Original:
+        """Stream an original from the storage URL 9Pic signed (no API key is sent there)."""
+        try:
+            response = self.session.get(
+                photo.url, stream=True, timeout=(self.connect_timeout, self.read_timeout)
+            )
+        except requests.Timeout as error:
+            raise ProviderTimeout(f"9Pic storage timed out for {redact_url(photo.url)}") from error
+        except requests.RequestException as error:
+            raise ProviderUnavailable(
+                f"9Pic storage unreachable for {redact_url(photo.url)}: {type(error).__name__}"
+            ) from error
+        if response.status_code != 200:
+            response.close()
+            raise ProviderUnavailable(
+                f"9Pic storage answered {response.status_code} for {redact_url(photo.url)}"
+            )
+        length = response.headers.get("Content-Length")
+        return Original(
+            filename=photo.filename,
+            content_type=response.headers.get("Content-Type", "image/jpeg"),
+            content_length=int(length) if length and length.isdigit() else None,
+            chunks=_stream(response),
+        )
+
+    def check(self, event: NinePicEvent) -> ConnectionCheck:
+        """Tell an organiser in plain words whether the key works and owns the event."""
+        where = f"organisation {event.org_id}, event {event.event_id}"
+        if not self.api_key:
+            return ConnectionCheck(False, "No 9Pic API key is configured (NINEPIC_API_KEY).")
+        try:
+            # A BIB nobody wears: 9Pic still checks key and ownership first.
+            result = self.search(event, method=SearchMethod.BIB, identifier="0", page_size=1)
+        except ProviderMisconfigured as error:
+            if error.status == 401:
+                return ConnectionCheck(False, "9Pic says the API key is missing (401).")
+            return ConnectionCheck(
+                False,
+                f"9Pic refused access to {where} (403): the API key is invalid or inactive, "
+                f"or organisation {event.org_id} does not own event {event.event_id}.",
+            )
+        except ProviderError as error:
+            return ConnectionCheck(False, f"Could not reach 9Pic for {where}: {error}")
+        if result.message.lower().startswith("event not found"):
+            return ConnectionCheck(
+                False, f"The key works, but 9Pic does not know event {event.event_id}."
+            )
+        return ConnectionCheck(True, f"Connected: the key works and can read {where}.")
+
+    # --- Transport ----------------------------------------------------------
+
+    def _original_photos(
+        self,
+        event: NinePicEvent,
+        *,
+        method: str,
+        identifier: str | list[str],
+        page: int = 1,
+        page_size: int = 30,
+    ) -> GalleryPage:
+        url = f"{self.base_url}/api/v1/ext/{event.org_id}/event/{event.event_id}/original-photos"
+        params = {"page": max(page, 1), "page_size": min(max(page_size, 1), MAX_PAGE_SIZE)}
+        response = self._post_with_retries(
+            url, params=params, body={"method": method, "identifier": identifier}
+        )
+        fetched_at = datetime.now(UTC)
+        status = response.status_code
+        where = f"9Pic org {event.org_id} event {event.event_id} ({method})"
+        if status == 404:
+            # 9Pic's 404 means "no photos for that identifier" (or no such event).
+            return GalleryPage(
+                photos=[],
+                failed=[],
+                total=0,
+                pagination=None,
+                fetched_at=fetched_at,
+                message=_error_message(response),
+            )
+        if status in (401, 403):
+            logger.error(
+                "%s refused our credentials: %s %s", where, status, _error_message(response)
+            )
+            raise ProviderMisconfigured(
+                f"{where}: {status} {_error_message(response)}", status=status
+            )
+        if status in (400, 422):
+            message = _error_message(response)
+            if method in ("image_id", "image_ids") and status == 400:
+                raise PhotoNotFound(f"{where}: {message}")
+            logger.warning("%s rejected the request: %s %s", where, status, message)
+            raise ProviderRejectedRequest(f"{where}: {status} {message}")
+        if status != 200:
+            logger.error("%s answered unexpected status %s", where, status)
+            raise ProviderUnavailable(f"{where}: unexpected status {status}")
+        try:
+            return parse_original_photos(response.json(), fetched_at=fetched_at)
+        except (ValueError, TypeError, KeyError) as error:
+            logger.error("%s sent an unreadable answer: %s", where, error)
+            raise ProviderUnavailable(f"{where}: unreadable answer") from error
+
+    def _post_with_retries(
+        self, url: str, *, params: dict[str, int], body: dict[str, Any]
+    ) -> requests.Response:
+        # urllib3's Retry has no overall deadline, and a runner is waiting: hence this loop.
+        deadline = time.monotonic() + self.time_budget
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining < MIN_ATTEMPT_SECONDS:
+                raise ProviderTimeout(f"9Pic did not answer within {self.time_budget:g}s")
+            retry_after: float | None = None
+            try:
+                response = self.session.post(
+                    url,
+                    params=params,
+                    json=body,
+                    headers={"X-API-Key": self.api_key, "Accept": "application/json"},
+                    timeout=(
+                        min(self.connect_timeout, remaining),
+                        min(self.read_timeout, remaining),
+                    ),
+                )
+            except requests.Timeout as error:
+                failure: ProviderError = ProviderTimeout(f"9Pic timed out ({type(error).__name__})")
+            except requests.RequestException as error:
+                failure = ProviderUnavailable(f"9Pic unreachable ({type(error).__name__})")
+            else:
+                if response.status_code == 429:
+                    retry_after = _retry_after_seconds(response)
+                    failure = ProviderThrottled(
+                        "9Pic is rate limiting us",
+                        retry_after=None if retry_after is None else max(1, round(retry_after)),
+                    )
+                elif response.status_code >= 500:
+                    failure = ProviderUnavailable(f"9Pic answered {response.status_code}")
+                else:
+                    return response
+            attempt += 1
+            delay = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
+            if (
+                attempt > self.max_retries
+                or time.monotonic() + delay > deadline - MIN_ATTEMPT_SECONDS
+            ):
+                logger.warning("%s after %d attempt(s): giving up", failure, attempt)
+                raise failure
+            logger.info("%s: retrying in %.2fs (attempt %d)", failure, delay, attempt)
+            time.sleep(delay)
+
+
+def parse_original_photos(payload: Any, *, fetched_at: datetime) -> GalleryPage:
+    """Parse an enveloped or legacy flat answer. Raises ValueError/TypeError on a bad shape."""
+    if not isinstance(payload, dict):
+        raise TypeError("answer is not a JSON object")
+    if "responseType" in payload or "data" in payload:
+        if payload.get("responseType") not in (None, "success"):
+            raise ValueError(f"responseType {payload.get('responseType')!r} in a 200 answer")
+        data = payload.get("data")
+        message = payload.get("message")
+    else:
+        data = payload
+        message = payload.get("message")
+    if data is None:
+        return GalleryPage(
+            photos=[],
+            failed=[],
+            total=0,
+            pagination=None,
+            fetched_at=fetched_at,
+            message=_text(message),
+        )
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    photos = [_photo(item) for item in _list(data.get("presigned_urls"))]
+    failed = [_failed(item) for item in _list(data.get("failed_urls"))]
+    pagination = _pagination(data.get("pagination"))
+    if pagination is not None:
+        total = pagination.total
+    else:
+        total = _int(data.get("total_images", len(photos)))
+    return GalleryPage(
+        photos=photos,
+        failed=failed,
+        total=total,
+        pagination=pagination,
+        fetched_at=fetched_at,
+        message=_text(message),
+    )
+
+
+def _photo(item: Any) -> Photo:
+    if not isinstance(item, dict):
+        raise TypeError("presigned_urls item is not an object")
+    url = item["url"]
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError("presigned URL is not an http(s) URL")
+    filename = _text(item.get("filename"))
+    image_id = image_id_from(filename, url)
+    return Photo(image_id=image_id, filename=filename or f"{image_id}.jpg", url=url)
+
+
+def _failed(item: Any) -> FailedPhoto:
+    if not isinstance(item, dict):
+        raise TypeError("failed_urls item is not an object")
+    return FailedPhoto(image_id=_text(item.get("image_id")), error=_text(item.get("error")))
+
+
+def _pagination(value: Any) -> Pagination | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise TypeError("pagination is not an object")
+    return Pagination(
+        total=_int(value["total"]),
+        current_page=_int(value["currentPage"]),
+        total_pages=_int(value["totalPages"]),
+        has_next=bool(value.get("hasNextPage", False)),
+        has_previous=bool(value.get("hasPreviousPage", False)),
+        page_size=_int(value.get("page_size", 0)),
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError("expected a list")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"expected a non-negative integer, got {type(value).__name__}")
+    return value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _error_message(response: requests.Response) -> str:
+    """The `message` of an error envelope, if the body has one; never the raw body."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return ""
+    return _text(payload.get("message"))[:200] if isinstance(payload, dict) else ""
+
+
+def _retry_after_seconds(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _stream(response: requests.Response) -> Iterator[bytes]:
+    try:
+        yield from response.iter_content(DOWNLOAD_CHUNK_SIZE)
+    finally:
+        response.close()

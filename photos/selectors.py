@@ -1,0 +1,13 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from photos.models import Event
+
+
+def published_events() -> QuerySet[Event]:
+    return Event.objects.filter(is_published=True)
+
+
+def get_published_event(slug: str) -> Event:
+    """The event runners may see, or Http404 (unknown and unpublished look alike)."""
+    return get_object_or_404(published_events(), slug=slug)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from photos import views
+
+app_name = "photos"
+
+urlpatterns = [
+    path("", views.event_list, name="event-list"),
+    path("events/<slug:slug>/", views.event_page, name="event"),
+    path("events/<slug:slug>/search", views.search, name="search"),
+    path("events/<slug:slug>/theme.css", views.event_theme, name="theme"),
+    path(
+        "events/<slug:slug>/bib/<str:identifier>/",
+        views.gallery,
+        {"method": "bib"},
+        name="gallery-bib",
+    ),
+    path(
+        "events/<slug:slug>/selfie/<str:identifier>/",
+        views.gallery,
+        {"method": "selfie"},
+        name="gallery-selfie",
+    ),
+    path("events/<slug:slug>/photos/<str:image_id>/download", views.download, name="download"),
+]

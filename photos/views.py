@@ -1,0 +1,251 @@
+"""Runner-facing pages: parse the request, call a service, render a template."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from photos import selectors, services
+from photos.forms import SearchForm, clean_page, clean_uuid
+from photos.models import Event
+from photos.providers.base import (
+    PhotoNotFound,
+    ProviderError,
+    ProviderMisconfigured,
+    ProviderRejectedRequest,
+    ProviderThrottled,
+    ProviderTimeout,
+    SearchMethod,
+)
+
+# Refresh a gallery's photo links this long before 9Pic's signatures expire.
+LINK_REFRESH_MARGIN = timedelta(minutes=5)
+THROTTLED_RETRY_AFTER = 30
+
+
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "photos/event_list.html", {"events": selectors.published_events()})
+
+
+@require_safe
+def event_page(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.get_published_event(slug)
+    return _search_page(request, event, SearchForm(methods=event.search_methods))
+
+
+@require_safe
+def search(request: HttpRequest, slug: str) -> HttpResponse:
+    """The search form's GET target: no cookies, so it works inside third-party iframes."""
+    event = selectors.get_published_event(slug)
+    form = SearchForm(request.GET, methods=event.search_methods)
+    if not form.is_valid():
+        return _search_page(request, event, form, status=400)
+    return redirect(
+        _gallery_url(event, form.cleaned_data["method"], form.cleaned_data["identifier"])
+    )
+
+
+@require_safe
+def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> HttpResponse:
+    event = selectors.get_published_event(slug)
+    method = SearchMethod(method)
+    if method not in event.search_methods:
+        raise Http404("This event does not offer that search.")
+    form = SearchForm({method.value: identifier}, methods=event.search_methods)
+    if not form.is_valid():
+        return _search_page(request, event, form, status=400)
+    try:
+        page = clean_page(request.GET.get("page"))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _search_page(request, event, form, status=400)
+    canonical = form.cleaned_data["identifier"]
+    if canonical != identifier:
+        return redirect(_gallery_url(event, method, canonical, page))
+
+    try:
+        result = services.find_photos(event=event, method=method, identifier=canonical, page=page)
+    except ProviderError as error:
+        return _provider_problem(request, event, error, form=form)
+
+    pagination = result.pagination
+    if pagination and result.total and page > pagination.total_pages:
+        return redirect(_gallery_url(event, method, canonical, pagination.total_pages))
+    lifetime = timedelta(seconds=settings.NINEPIC_LINK_LIFETIME)
+    context = {
+        "event": event,
+        "method": method,
+        "identifier": canonical,
+        "result": result,
+        "page": page,
+        "numbered_photos": enumerate(
+            result.photos, start=(page - 1) * settings.GALLERY_PAGE_SIZE + 1
+        ),
+        "page_numbers": page_numbers(page, pagination.total_pages) if pagination else [],
+        "form": form,
+        "refresh_links_at": result.fetched_at + max(lifetime - LINK_REFRESH_MARGIN, lifetime / 2),
+    }
+    response = render(request, "photos/gallery.html", context)
+    # Signed links inside: browsers must ask again rather than show a stale copy.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_safe
+def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
+    """Sign the original afresh at click time, then stream it as an attachment (or redirect)."""
+    event = selectors.get_published_event(slug)
+    try:
+        image_id = clean_uuid(image_id, what="photo ID")
+    except ValidationError:
+        return _problem(
+            request,
+            event,
+            status=400,
+            title="That photo link is not valid",
+            message="Go back to your gallery and press Download again.",
+        )
+    try:
+        photo = services.fresh_photo(event=event, image_id=image_id)
+        if settings.DOWNLOAD_MODE == "redirect":
+            response = HttpResponseRedirect(photo.url)
+        else:
+            original = services.open_original(event=event, photo=photo)
+            response = StreamingHttpResponse(original.chunks, content_type=original.content_type)
+            response["Content-Disposition"] = content_disposition_header(True, original.filename)
+            if original.content_length is not None:
+                response["Content-Length"] = str(original.content_length)
+    except PhotoNotFound:
+        return _problem(
+            request,
+            event,
+            status=404,
+            title="We could not find that photo",
+            message="It may have been removed by the photographers. Search again to see "
+            "the photos that are available.",
+        )
+    except ProviderError as error:
+        return _provider_problem(request, event, error)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def event_theme(request: HttpRequest, slug: str) -> HttpResponse:
+    """The event's colours as a stylesheet, so pages need no inline styles."""
+    event = selectors.get_published_event(slug)
+    response = render(request, "photos/theme.css", {"event": event}, content_type="text/css")
+    # The link carries ?v=<last change>, so a long cache is safe.
+    patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
+    return response
+
+
+def page_numbers(current: int, total: int, around: int = 2) -> list[int | None]:
+    """Page links to show: first, last and `around` either side of current; None is a gap."""
+    shown = {1, total, *range(current - around, current + around + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(n for n in shown if 1 <= n <= total):
+        if numbers and number - numbers[-1] > 1:  # type: ignore[operator]
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def _gallery_url(event: Event, method: SearchMethod, identifier: str, page: int = 1) -> str:
+    url = reverse(f"photos:gallery-{method.value}", args=[event.slug, identifier])
+    return url if page == 1 else f"{url}?page={page}"
+
+
+def _search_page(
+    request: HttpRequest, event: Event, form: SearchForm, status: int = 200
+) -> HttpResponse:
+    return render(request, "photos/event.html", {"event": event, "form": form}, status=status)
+
+
+def _problem(
+    request: HttpRequest,
+    event: Event,
+    *,
+    status: int,
+    title: str,
+    message: str,
+    form: SearchForm | None = None,
+    retry_after: int | None = None,
+) -> HttpResponse:
+    context = {
+        "event": event,
+        "title": title,
+        "message": message,
+        "form": form,
+        "retry_after": retry_after,
+    }
+    response = render(request, "photos/problem.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _provider_problem(
+    request: HttpRequest, event: Event, error: ProviderError, form: SearchForm | None = None
+) -> HttpResponse:
+    """The one place that turns a provider failure into words and a status for runners."""
+    if isinstance(error, ProviderThrottled):
+        retry_after = error.retry_after or THROTTLED_RETRY_AFTER
+        return _problem(
+            request,
+            event,
+            status=503,
+            form=form,
+            retry_after=retry_after,
+            title="Lots of runners are looking for their photos right now",
+            message=f"Please try again in {retry_after} seconds.",
+        )
+    if isinstance(error, ProviderTimeout):
+        return _problem(
+            request,
+            event,
+            status=504,
+            form=form,
+            title="The photo service took too long to answer",
+            message="Please try again in a moment.",
+        )
+    if isinstance(error, ProviderMisconfigured):
+        return _problem(
+            request,
+            event,
+            status=503,
+            form=form,
+            title="Photos for this event are not available right now",
+            message="The event's photo service is not set up correctly. "
+            "The organisers can fix this; please try again later.",
+        )
+    if isinstance(error, ProviderRejectedRequest):
+        return _problem(
+            request,
+            event,
+            status=400,
+            form=form,
+            title="The photo service could not look that up",
+            message="Check the number and try again.",
+        )
+    return _problem(
+        request,
+        event,
+        status=502,
+        form=form,
+        title="The photo service is having trouble",
+        message="Please try again in a minute.",
+    )

@@ -1,0 +1,143 @@
+"""Settings for the race photos portal.
+
+Every value comes from the environment (or an optional `.env` file beside
+manage.py) through django-environ; `.env.example` documents each variable.
+With DEBUG off (production), the portal refuses to start without a real
+SECRET_KEY and a 9Pic API key.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DEBUG", default=False)
+
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it in the environment (or .env) to a long random "
+            "string; it may only be left out with DEBUG=True."
+        )
+    SECRET_KEY = "insecure-development-only-key"  # noqa: S105 - DEBUG only
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "photos",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # urllib3 logs full request URLs at DEBUG, presigned query strings included.
+    "loggers": {"urllib3": {"level": "WARNING"}},
+}
+
+# --- 9Pic -------------------------------------------------------------------
+
+# The local 9Pic stand-in (see ninepic_standin/): on for `make run` and tests,
+# never mounted unless switched on.
+NINEPIC_STANDIN = env.bool("NINEPIC_STANDIN", default=False)
+NINEPIC_STANDIN_API_KEY = env("NINEPIC_STANDIN_API_KEY", default="demo-9pic-key")
+NINEPIC_STANDIN_LINK_LIFETIME = env.int("NINEPIC_STANDIN_LINK_LIFETIME", default=3600)
+NINEPIC_STANDIN_MEDIA_DIR = Path(
+    env("NINEPIC_STANDIN_MEDIA_DIR", default=str(BASE_DIR / "var" / "standin"))
+)
+if NINEPIC_STANDIN:
+    INSTALLED_APPS.append("ninepic_standin")
+
+NINEPIC_BASE_URL = env("NINEPIC_BASE_URL", default="https://api.9pic.ai").rstrip("/")
+NINEPIC_API_KEY = env("NINEPIC_API_KEY", default=NINEPIC_STANDIN_API_KEY if NINEPIC_STANDIN else "")
+if not NINEPIC_API_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "NINEPIC_API_KEY is not set. Put your organisation's 9Pic API key in the environment "
+        "(or .env); it may only be left out with DEBUG=True or NINEPIC_STANDIN=True."
+    )
+NINEPIC_CONNECT_TIMEOUT = env.float("NINEPIC_CONNECT_TIMEOUT", default=3.05)
+NINEPIC_READ_TIMEOUT = env.float("NINEPIC_READ_TIMEOUT", default=10.0)
+NINEPIC_TIME_BUDGET = env.float("NINEPIC_TIME_BUDGET", default=15.0)
+NINEPIC_MAX_RETRIES = env.int("NINEPIC_MAX_RETRIES", default=3)
+NINEPIC_BACKOFF = env.float("NINEPIC_BACKOFF", default=0.5)
+# 9Pic's presigned URLs live about an hour; a gallery refreshes its links
+# this many seconds after it fetched them.
+NINEPIC_LINK_LIFETIME = env.int("NINEPIC_LINK_LIFETIME", default=3600)
+
+# --- Runner pages ------------------------------------------------------------
+
+GALLERY_PAGE_SIZE = min(env.int("GALLERY_PAGE_SIZE", default=30), 60)
+# "stream": the portal streams the original as an attachment; "redirect": it
+# redirects the browser to the fresh presigned URL.
+DOWNLOAD_MODE = env.str("DOWNLOAD_MODE", default="stream")
+if DOWNLOAD_MODE not in ("stream", "redirect"):
+    raise ImproperlyConfigured('DOWNLOAD_MODE must be "stream" or "redirect".')

@@ -1,0 +1,11 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("photos.urls")),
+]
+
+if settings.NINEPIC_STANDIN:
+    urlpatterns.append(path("_standin/9pic/", include("ninepic_standin.urls")))

@@ -1,0 +1,48 @@
+import os
+
+import pytest
+
+from photos.models import Event
+from tests import leakcheck
+
+API_KEY = os.environ["NINEPIC_STANDIN_API_KEY"]
+
+
+@pytest.fixture(autouse=True)
+def api_key_never_leaks(caplog):
+    """Fails any test during which the 9Pic key reached a response (headers or body) or a log."""
+    leakcheck.clear()
+    yield
+    assert leakcheck.leaks(API_KEY) == [], "the 9Pic API key appeared in a response"
+    assert API_KEY not in caplog.text, "the 9Pic API key appeared in a log line"
+
+
+@pytest.fixture(autouse=True)
+def _standin_media(settings, tmp_path_factory):
+    # Drawn demo photos are shared by all tests of a run: drawing them is the slow part.
+    settings.NINEPIC_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "standin-media"
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff_sleep(settings):
+    settings.NINEPIC_BACKOFF = 0
+
+
+@pytest.fixture
+def event(db) -> Event:
+    """The stand-in's demo event (9Pic's documented example ids: org 903, event 456)."""
+    return Event.objects.create(
+        name="Demo City Marathon",
+        slug="demo",
+        org_id=903,
+        event_id=456,
+        is_published=True,
+        accent_colour="#c2410c",
+    )
+
+
+@pytest.fixture
+def live_standin(live_server, settings):
+    """Point the portal at the stand-in served by the live server, over real HTTP."""
+    settings.NINEPIC_BASE_URL = f"{live_server.url}/_standin/9pic"
+    return live_server

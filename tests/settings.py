@@ -1,0 +1,20 @@
+"""Test settings: production-like (DEBUG off) with the 9Pic stand-in mounted."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("DEBUG", "False")
+os.environ.setdefault("NINEPIC_STANDIN", "True")
+# A distinctive key, so the leak check in tests/conftest.py cannot miss it.
+os.environ.setdefault("NINEPIC_STANDIN_API_KEY", "test-9pic-key-2f1c9a7e-must-never-leak")
+os.environ.setdefault("NINEPIC_BASE_URL", "http://testserver/_standin/9pic")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from portal.settings import *  # noqa: E402,F403
+
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+MIDDLEWARE = ["tests.leakcheck.CaptureResponsesMiddleware", *MIDDLEWARE]  # noqa: F405
+# Serve static files from the source folders: tests do not run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

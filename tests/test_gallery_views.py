@@ -1,0 +1,310 @@
+"""Runner pages with 9Pic faked by `responses`: validation, galleries, errors, downloads."""
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+
+from photos.models import Event
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ninepic"
+UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+SELFIE = "ddc661a7-8861-4793-9437-af42a82d12f8"
+IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"
+STORAGE_URL = f"https://storage.test/imgs/456/large/{IMAGE}.jpg?X-Amz-Signature=fresh"
+
+
+def bib_page(total: int = 47, page: int = 1, page_size: int = 30, count: int = 30) -> dict:
+    total_pages = -(-total // page_size)
+    photos = [
+        {
+            "url": f"https://storage.test/imgs/456/large/{n:08d}-0000-4000-8000-000000000000.jpg?s=1",
+            "filename": f"{n:08d}-0000-4000-8000-000000000000.jpg",
+        }
+        for n in range(count)
+    ]
+    return {
+        "responseType": "success",
+        "message": "Presigned URLs generated",
+        "data": {
+            "presigned_urls": photos,
+            "failed_urls": [],
+            "total_images": total,
+            "successful_count": count,
+            "failed_count": 0,
+            "identifier": "1234",
+            "pagination": {
+                "total": total,
+                "currentPage": page,
+                "totalPages": total_pages,
+                "hasNextPage": page < total_pages,
+                "hasPreviousPage": page > 1,
+                "page_size": page_size,
+            },
+        },
+    }
+
+
+@pytest.fixture
+def upstream():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+# --- Events and the search page ----------------------------------------------------
+
+
+def test_front_page_lists_only_published_events(client, event):
+    Event.objects.create(name="Secret Trail", slug="secret", org_id=1, event_id=2)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b"Demo City Marathon" in page.content
+    assert b"Secret Trail" not in page.content
+
+
+def test_event_page_offers_the_events_methods(client, event):
+    page = client.get("/events/demo/")
+    assert page.status_code == 200
+    assert b'name="bib"' in page.content
+    assert b'name="selfie"' in page.content
+    event.offers_selfie_search = False
+    event.save()
+    page = client.get("/events/demo/")
+    assert b'name="bib"' in page.content
+    assert b'name="selfie"' not in page.content
+
+
+@pytest.mark.parametrize("slug", ["nope", "secret"])
+def test_unknown_or_unpublished_event_is_a_friendly_404(client, event, slug):
+    Event.objects.create(name="Secret Trail", slug="secret", org_id=1, event_id=2)
+    page = client.get(f"/events/{slug}/")
+    assert page.status_code == 404
+    assert b"We could not find that page" in page.content
+
+
+def test_theme_stylesheet_carries_the_accent(client, event):
+    sheet = client.get("/events/demo/theme.css")
+    assert sheet["Content-Type"].startswith("text/css")
+    assert b"--accent: #c2410c" in sheet.content
+    assert b"--accent-text: #ffffff" in sheet.content
+
+
+# --- Search -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [
+        ("bib=1234", "/events/demo/bib/1234/"),
+        ("bib=+A-17+", "/events/demo/bib/A-17/"),
+        (f"selfie={SELFIE.upper()}", f"/events/demo/selfie/{SELFIE}/"),
+    ],
+)
+def test_search_redirects_to_the_canonical_gallery(client, event, upstream, query, target):
+    page = client.get(f"/events/demo/search?{query}")
+    assert page.status_code == 302
+    assert page["Location"] == target
+    assert len(upstream.calls) == 0
+    assert "Set-Cookie" not in page.headers
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("bib=", b"Enter your BIB number."),
+        ("bib=12%2034", b"1 to 20 letters, digits or hyphens"),
+        ("bib=" + "9" * 21, b"1 to 20 letters, digits or hyphens"),
+        ("bib=%3Cscript%3E", b"1 to 20 letters, digits or hyphens"),
+        ("selfie=not-a-uuid", b"That is not a valid selfie search ID"),
+        ("selfie={" + SELFIE + "}", b"That is not a valid selfie search ID"),
+    ],
+)
+def test_invalid_search_is_a_400_with_an_inline_message(client, event, upstream, query, message):
+    page = client.get(f"/events/demo/search?{query}")
+    assert page.status_code == 400
+    assert message in page.content
+    assert b'aria-invalid="true"' in page.content
+    assert b"<script>" not in page.content
+    assert len(upstream.calls) == 0
+
+
+def test_a_method_the_event_does_not_offer_is_not_searched(client, event, upstream):
+    event.offers_selfie_search = False
+    event.save()
+    page = client.get(f"/events/demo/search?selfie={SELFIE}")
+    assert page.status_code == 400
+    assert client.get(f"/events/demo/selfie/{SELFIE}/").status_code == 404
+    assert len(upstream.calls) == 0
+
+
+# --- Galleries --------------------------------------------------------------------------
+
+
+def test_gallery_shows_count_photos_downloads_and_pagination(client, event, upstream):
+    upstream.post(UPSTREAM, json=bib_page())
+    page = client.get("/events/demo/bib/1234/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "47 photos" in html and "for BIB 1234" in html
+    assert html.count('class="photo-card"') == 30
+    assert html.count("/events/demo/photos/") == 30
+    assert 'href="?page=2"' in html
+    assert 'aria-current="page"' in html
+    assert "private" in page["Cache-Control"] and "no-cache" in page["Cache-Control"]
+    assert json.loads(upstream.calls[0].request.body) == {"method": "bib", "identifier": "1234"}
+
+
+def test_gallery_page_two_asks_upstream_for_page_two(client, event, upstream):
+    upstream.post(UPSTREAM, json=bib_page(page=2, count=17))
+    page = client.get("/events/demo/bib/1234/?page=2")
+    assert page.status_code == 200
+    assert "page=2" in upstream.calls[0].request.url
+    assert page.content.decode().count('class="photo-card"') == 17
+    assert b"Photo 31 of 47" in page.content
+
+
+def test_page_past_the_end_redirects_to_the_last_page(client, event, upstream):
+    upstream.post(UPSTREAM, json=bib_page(page=9, count=0))
+    page = client.get("/events/demo/bib/1234/?page=9")
+    assert page.status_code == 302
+    assert page["Location"] == "/events/demo/bib/1234/?page=2"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "99999", "²"])
+def test_bad_page_numbers_are_a_400(client, event, upstream, value):
+    page = client.get("/events/demo/bib/1234/", {"page": value})
+    assert page.status_code == 400
+    assert b"That page number does not exist." in page.content
+    assert len(upstream.calls) == 0
+
+
+def test_bad_bib_in_the_path_is_a_400(client, event, upstream):
+    page = client.get("/events/demo/bib/%E2%9C%93%E2%9C%93/")
+    assert page.status_code == 400
+    assert len(upstream.calls) == 0
+
+
+def test_non_canonical_selfie_id_redirects(client, event, upstream):
+    page = client.get(f"/events/demo/selfie/{SELFIE.upper()}/?page=2")
+    assert page.status_code == 302
+    assert page["Location"] == f"/events/demo/selfie/{SELFIE}/?page=2"
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
+    if status == 404:
+        upstream.post(UPSTREAM, status=404, json={"responseType": "error", "message": "none"})
+    else:
+        upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
+    page = client.get("/events/demo/bib/1234/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "No photos yet" in html
+    assert "still being processed" in html
+    assert "selfie search" in html
+    assert 'name="selfie"' in html
+
+
+# --- Upstream trouble, in plain words ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "words"),
+    [
+        ({"status": 429, "headers": {"Retry-After": "20"}}, 503, "try again in 20 seconds"),
+        ({"status": 503}, 502, "The photo service is having trouble"),
+        ({"body": requests.ConnectionError("reset")}, 502, "The photo service is having trouble"),
+        ({"body": "<html>oops</html>"}, 502, "The photo service is having trouble"),
+        ({"body": requests.ReadTimeout("slow")}, 504, "took too long"),
+        ({"status": 403, "json": {"message": "Forbidden"}}, 503, "not set up correctly"),
+        ({"status": 401, "json": {"message": "Missing"}}, 503, "not set up correctly"),
+        ({"status": 422, "json": {"message": "bad"}}, 400, "could not look that up"),
+    ],
+)
+def test_upstream_trouble_in_plain_words(client, event, upstream, settings, fault, status, words):
+    settings.NINEPIC_MAX_RETRIES = 1
+    upstream.post(UPSTREAM, **fault)
+    page = client.get("/events/demo/bib/1234/")
+    assert page.status_code == status
+    assert words in page.content.decode()
+    assert b"Traceback" not in page.content
+    if status == 503 and fault["status"] == 429:
+        assert page["Retry-After"] == "20"
+
+
+# --- Downloads ---------------------------------------------------------------------------------
+
+
+def fresh_link(upstream, url: str = STORAGE_URL) -> None:
+    upstream.post(
+        UPSTREAM,
+        json={
+            "responseType": "success",
+            "message": "Presigned URLs generated",
+            "data": {
+                "presigned_urls": [{"url": url, "filename": f"{IMAGE}.jpg"}],
+                "failed_urls": [],
+                "total_images": 1,
+                "successful_count": 1,
+                "failed_count": 0,
+                "identifier": IMAGE,
+                "pagination": None,
+            },
+        },
+    )
+
+
+def test_download_streams_a_freshly_signed_original(client, event, upstream):
+    fresh_link(upstream)
+    original = b"\xff\xd8\xff" + b"x" * 200_000
+    upstream.get(STORAGE_URL, body=original, content_type="image/jpeg")
+    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    assert response.status_code == 200
+    assert response.streaming
+    assert b"".join(response.streaming_content) == original
+    assert response["Content-Disposition"] == f'attachment; filename="{IMAGE}.jpg"'
+    assert response["Content-Type"] == "image/jpeg"
+    assert json.loads(upstream.calls[0].request.body) == {"method": "image_id", "identifier": IMAGE}
+
+
+def test_download_can_redirect_instead(client, event, upstream, settings):
+    settings.DOWNLOAD_MODE = "redirect"
+    fresh_link(upstream)
+    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    assert response.status_code == 302
+    assert response["Location"] == STORAGE_URL
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_download_of_an_unknown_photo_is_a_404(client, event, upstream):
+    upstream.post(
+        UPSTREAM,
+        status=400,
+        json={"responseType": "error", "message": "The provided image_id is invalid."},
+    )
+    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    assert response.status_code == 404
+    assert b"We could not find that photo" in response.content
+
+
+@pytest.mark.parametrize("image_id", ["1234", "not-a-uuid", IMAGE + "0", "%00"])
+def test_download_with_a_bad_id_is_a_400(client, event, upstream, image_id):
+    response = client.get(f"/events/demo/photos/{image_id}/download")
+    assert response.status_code == 400
+    assert b"That photo link is not valid" in response.content
+    assert len(upstream.calls) == 0
+
+
+def test_path_tricks_find_no_route(client, event, upstream):
+    response = client.get("/events/demo/photos/..%2F..%2Fetc/download")
+    assert response.status_code == 404
+    assert len(upstream.calls) == 0
+
+
+def test_download_when_storage_fails(client, event, upstream):
+    fresh_link(upstream)
+    upstream.get(STORAGE_URL, status=403, body="<Error>expired</Error>")
+    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    assert response.status_code == 502
