@@ -1,8 +1,11 @@
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 
+from photos.embedding import parse_origins, validate_origins
 from photos.providers.base import SearchMethod
 
 hex_colour = RegexValidator(
@@ -58,6 +61,14 @@ class Event(models.Model):
         help_text="A few words above the search form, e.g. when photos will be ready.",
     )
 
+    embed_origins = models.TextField(
+        "sites that may embed the portal",
+        blank=True,
+        validators=[validate_origins],
+        help_text="One origin per line, e.g. https://www.myrace.org. Only these sites may show "
+        "this event's photo search in an iframe; with none, it cannot be embedded.",
+    )
+
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -72,6 +83,9 @@ class Event(models.Model):
     def clean(self) -> None:
         if not self.offers_bib_search and not self.offers_selfie_search:
             raise ValidationError("Offer at least one way to search: BIB or selfie.")
+        # An invalid list is reported on the field by its validator.
+        with contextlib.suppress(ValidationError):
+            self.embed_origins = "\n".join(parse_origins(self.embed_origins))
 
     @property
     def search_methods(self) -> list[SearchMethod]:
@@ -81,6 +95,10 @@ class Event(models.Model):
         if self.offers_selfie_search:
             methods.append(SearchMethod.SELFIE)
         return methods
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        return parse_origins(self.embed_origins)
 
     @property
     def accent_text_colour(self) -> str:

@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from photos import selectors, services
+from photos.embedding import allow_framing, is_embed
 from photos.forms import SearchForm, clean_page, clean_uuid
 from photos.models import Event
 from photos.providers.base import (
@@ -53,9 +54,8 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     form = SearchForm(request.GET, methods=event.search_methods)
     if not form.is_valid():
         return _search_page(request, event, form, status=400)
-    return redirect(
-        _gallery_url(event, form.cleaned_data["method"], form.cleaned_data["identifier"])
-    )
+    cleaned = form.cleaned_data
+    return redirect(_gallery_url(request, event, cleaned["method"], cleaned["identifier"]))
 
 
 @require_safe
@@ -74,7 +74,7 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
         return _search_page(request, event, form, status=400)
     canonical = form.cleaned_data["identifier"]
     if canonical != identifier:
-        return redirect(_gallery_url(event, method, canonical, page))
+        return redirect(_gallery_url(request, event, method, canonical, page))
 
     try:
         result = services.find_photos(event=event, method=method, identifier=canonical, page=page)
@@ -83,10 +83,9 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
 
     pagination = result.pagination
     if pagination and result.total and page > pagination.total_pages:
-        return redirect(_gallery_url(event, method, canonical, pagination.total_pages))
+        return redirect(_gallery_url(request, event, method, canonical, pagination.total_pages))
     lifetime = timedelta(seconds=settings.NINEPIC_LINK_LIFETIME)
     context = {
-        "event": event,
         "method": method,
         "identifier": canonical,
         "result": result,
@@ -98,7 +97,7 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
         "form": form,
         "refresh_links_at": result.fetched_at + max(lifetime - LINK_REFRESH_MARGIN, lifetime / 2),
     }
-    response = render(request, "photos/gallery.html", context)
+    response = _render(request, event, "photos/gallery.html", context)
     # Signed links inside: browsers must ask again rather than show a stale copy.
     patch_cache_control(response, private=True, no_cache=True)
     return response
@@ -164,15 +163,31 @@ def page_numbers(current: int, total: int, around: int = 2) -> list[int | None]:
     return numbers
 
 
-def _gallery_url(event: Event, method: SearchMethod, identifier: str, page: int = 1) -> str:
-    url = reverse(f"photos:gallery-{method.value}", args=[event.slug, identifier])
+def _gallery_url(
+    request: HttpRequest, event: Event, method: SearchMethod, identifier: str, page: int = 1
+) -> str:
+    url = reverse(
+        f"photos:gallery-{method.value}",
+        args=[event.slug, identifier],
+        current_app=request.resolver_match.namespace,  # stay inside the embed
+    )
     return url if page == 1 else f"{url}?page={page}"
+
+
+def _render(
+    request: HttpRequest, event: Event, template: str, context: dict, status: int = 200
+) -> HttpResponse:
+    """Render an event's runner page; embed pages may be framed by the event's sites."""
+    response = render(request, template, {"event": event, **context}, status=status)
+    if is_embed(request):
+        allow_framing(response, event.embed_origin_list)
+    return response
 
 
 def _search_page(
     request: HttpRequest, event: Event, form: SearchForm, status: int = 200
 ) -> HttpResponse:
-    return render(request, "photos/event.html", {"event": event, "form": form}, status=status)
+    return _render(request, event, "photos/event.html", {"form": form}, status=status)
 
 
 def _problem(
@@ -185,14 +200,8 @@ def _problem(
     form: SearchForm | None = None,
     retry_after: int | None = None,
 ) -> HttpResponse:
-    context = {
-        "event": event,
-        "title": title,
-        "message": message,
-        "form": form,
-        "retry_after": retry_after,
-    }
-    response = render(request, "photos/problem.html", context, status=status)
+    context = {"title": title, "message": message, "form": form}
+    response = _render(request, event, "photos/problem.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response

@@ -14,7 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+# Variables already in the environment win over the file.
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -65,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "photos.context_processors.embedding",
             ],
         },
     },
@@ -88,6 +91,22 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+}
+
+# No inline scripts or styles anywhere. Only embed pages may be framed, and only by
+# their event's listed origins (photos/embedding.py replaces frame-ancestors there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        # 9Pic's presigned photo links and organisers' logos live on other https hosts.
+        "img-src": ["'self'", "https:"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -119,6 +138,9 @@ if NINEPIC_STANDIN:
 
 NINEPIC_BASE_URL = env("NINEPIC_BASE_URL", default="https://api.9pic.ai").rstrip("/")
 NINEPIC_API_KEY = env("NINEPIC_API_KEY", default=NINEPIC_STANDIN_API_KEY if NINEPIC_STANDIN else "")
+if NINEPIC_STANDIN:
+    # The stand-in's photo links are plain http on whatever host serves it.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("http:")
 if not NINEPIC_API_KEY and not DEBUG:
     raise ImproperlyConfigured(
         "NINEPIC_API_KEY is not set. Put your organisation's 9Pic API key in the environment "

@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("photos.urls")),
+    # The same runner pages, made to live inside an iframe on a race's own website.
+    path("embed/", include("photos.urls", namespace="embed")),
 ]
 
 if settings.NINEPIC_STANDIN:

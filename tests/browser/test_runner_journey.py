@@ -1,0 +1,47 @@
+"""A runner on a phone: search a BIB, browse, go to page 2, download a photo."""
+
+from ninepic_standin import catalogue
+
+BIB = catalogue.BIB_WITH_MANY_PHOTOS
+BIB_TOTAL = len(catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB))
+
+
+def test_search_browse_and_download(page, live_standin, event, tmp_path):
+    page.goto(f"{live_standin.url}/events/demo/")
+    page.get_by_label("BIB number").fill(BIB)
+    page.get_by_role("button", name="Find my photos", exact=True).click()
+
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text().split() == [str(BIB_TOTAL), "photos", "for", "BIB", BIB]
+    assert page.locator(".photo-card").count() == 30
+    first_photo = page.locator(".photo-card img").first
+    first_photo.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=first_photo.element_handle()
+    )
+
+    page.get_by_role("link", name="Next page").click()
+    assert page.url.endswith(f"/bib/{BIB}/?page=2")
+    assert page.locator(".photo-card").count() == BIB_TOTAL - 30
+    assert page.get_by_role("link", name="Page 2").get_attribute("aria-current") == "page"
+
+    button = page.locator(".photo-card").first.get_by_role("link", name="Download")
+    image_id = button.get_attribute("href").split("/")[-2]
+    with page.expect_download() as pending:
+        button.click()
+    download = pending.value
+    assert download.suggested_filename == f"{image_id}.jpg"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes()[:3] == b"\xff\xd8\xff"
+    assert saved.stat().st_size > 100_000
+
+
+def test_invalid_bib_is_explained_next_to_the_field(page, live_standin, event):
+    page.goto(f"{live_standin.url}/events/demo/")
+    page.get_by_label("BIB number").fill("12 34")
+    page.get_by_role("button", name="Find my photos", exact=True).click()
+    field = page.get_by_label("BIB number")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "1 to 20 letters, digits or hyphens" in page.locator("#bib-error").inner_text()
+    assert page.evaluate("document.activeElement.id") == "id_bib"

@@ -1,0 +1,166 @@
+"""Embed pages: framing headers per event, cookieless, links that stay in the frame, admin code."""
+
+import pytest
+import responses
+from django.core.exceptions import ValidationError
+
+from photos.embedding import parse_origins
+
+UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+SELFIE = "ddc661a7-8861-4793-9437-af42a82d12f8"
+
+
+@pytest.fixture
+def embeddable(event):
+    event.embed_origins = "https://www.demo-marathon.org\nhttps://results.demo-marathon.org"
+    event.save()
+    return event
+
+
+@pytest.mark.parametrize(
+    ("text", "origins"),
+    [
+        ("https://www.myrace.org", ["https://www.myrace.org"]),
+        (
+            "HTTPS://WWW.MyRace.org/ ,https://b.org:8443",
+            ["https://www.myrace.org", "https://b.org:8443"],
+        ),
+        ("https://a.org\n\nhttps://a.org", ["https://a.org"]),
+        (
+            "http://localhost:8001 http://127.0.0.2:9000",
+            ["http://localhost:8001", "http://127.0.0.2:9000"],
+        ),
+        ("", []),
+    ],
+)
+def test_origins_are_parsed_to_canonical_form(text, origins):
+    assert parse_origins(text) == origins
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("www.myrace.org", "must start with https://"),
+        ("http://www.myrace.org", "must use https://"),
+        ("https://www.myrace.org/photos", "without a path"),
+        ("https://*.myrace.org", "wildcards are not supported"),
+        ("https://user@myrace.org", "without a path"),
+        ("javascript:alert(1)", "must start with https://"),
+        ("https://myrace.org:99999", "is not a web address"),
+    ],
+)
+def test_bad_origins_are_explained(text, words):
+    with pytest.raises(ValidationError) as raised:
+        parse_origins(text)
+    assert words in " ".join(raised.value.messages)
+
+
+def test_normal_pages_refuse_to_be_framed(client, embeddable):
+    response = client.get("/events/demo/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_embed_pages_may_be_framed_by_the_events_sites_only(client, embeddable):
+    response = client.get("/embed/events/demo/")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert (
+        "frame-ancestors 'self' https://www.demo-marathon.org https://results.demo-marathon.org"
+        in response["Content-Security-Policy"]
+    )
+
+
+def test_an_event_without_sites_cannot_be_embedded_elsewhere(client, event):
+    response = client.get("/embed/events/demo/")
+    assert "frame-ancestors 'self';" in response["Content-Security-Policy"] + ";"
+
+
+def test_embed_pages_drop_the_site_chrome_and_keep_links_inside(client, embeddable):
+    html = client.get("/embed/events/demo/").content.decode()
+    assert 'class="embed"' in html
+    assert "site-footer" not in html and "event-header" not in html
+    assert 'action="/embed/events/demo/search"' in html
+    assert (
+        'data-embed-origins="https://www.demo-marathon.org https://results.demo-marathon.org"'
+        in html
+    )
+
+
+def test_embed_search_redirects_inside_the_embed(client, embeddable):
+    response = client.get(f"/embed/events/demo/search?selfie={SELFIE}")
+    assert response["Location"] == f"/embed/events/demo/selfie/{SELFIE}/"
+
+
+def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable):
+    photos = [
+        {
+            "url": f"https://storage.test/{n:08d}-0000-4000-8000-000000000000.jpg?s=1",
+            "filename": f"{n:08d}-0000-4000-8000-000000000000.jpg",
+        }
+        for n in range(30)
+    ]
+    body = {
+        "responseType": "success",
+        "message": "ok",
+        "data": {
+            "presigned_urls": photos,
+            "failed_urls": [],
+            "total_images": 47,
+            "successful_count": 30,
+            "failed_count": 0,
+            "identifier": "1234",
+            "pagination": {
+                "total": 47,
+                "currentPage": 1,
+                "totalPages": 2,
+                "hasNextPage": True,
+                "hasPreviousPage": False,
+                "page_size": 30,
+            },
+        },
+    }
+    with responses.RequestsMock() as upstream:
+        upstream.post(UPSTREAM, json=body)
+        response = client.get("/embed/events/demo/bib/1234/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('href="/embed/events/demo/photos/') == 30
+    assert 'href="/events/' not in html
+    assert "Set-Cookie" not in response.headers
+    assert not response.cookies
+    assert (
+        "frame-ancestors 'self' https://www.demo-marathon.org"
+        in response["Content-Security-Policy"]
+    )
+
+
+def test_embed_problem_pages_can_be_framed_too(client, embeddable):
+    response = client.get("/embed/events/demo/search?bib=%20")
+    assert response.status_code == 400
+    assert "X-Frame-Options" not in response
+
+
+def test_admin_shows_the_snippet_and_a_preview(admin_client, embeddable):
+    html = admin_client.get(f"/admin/photos/event/{embeddable.pk}/change/").content.decode()
+    assert "&lt;div data-race-photos=&quot;http://testserver/embed/events/demo/&quot;" in html
+    assert "http://testserver/static/photos/embed.js" in html
+    assert "&lt;iframe src=&quot;http://testserver/embed/events/demo/&quot;" in html
+    assert '<iframe class="embed-preview" src="http://testserver/embed/events/demo/"' in html
+
+
+def test_admin_normalises_origins(admin_client, event):
+    form = {
+        "name": event.name,
+        "slug": event.slug,
+        "org_id": 903,
+        "event_id": 456,
+        "is_published": "on",
+        "offers_bib_search": "on",
+        "accent_colour": "#c2410c",
+        "embed_origins": "HTTPS://Www.Demo-Marathon.org/\nhttps://www.demo-marathon.org",
+    }
+    response = admin_client.post(f"/admin/photos/event/{event.pk}/change/", form)
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.embed_origins == "https://www.demo-marathon.org"

@@ -1,0 +1,45 @@
+"""Production settings refuse to start without their secrets, with a clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("NINEPIC", "SECRET", "DEBUG"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import portal.settings"],
+        cwd=ROOT,
+        env={**clean, "ENV_FILE": os.devnull, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"NINEPIC_API_KEY": "k"}, "SECRET_KEY is not set"),
+        ({"SECRET_KEY": "s"}, "NINEPIC_API_KEY is not set"),
+    ],
+)
+def test_production_refuses_to_start_without_secrets(env, message):
+    result = start(DEBUG="False", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_both():
+    assert start(DEBUG="False", SECRET_KEY="s", NINEPIC_API_KEY="k").returncode == 0
+
+
+def test_development_needs_neither():
+    assert start(DEBUG="True").returncode == 0
