@@ -47,14 +47,16 @@ def draw_photo(photo: DemoPhoto) -> Image.Image:
             fill=(118, 122, 128),
         )
 
+    # Runners stand in the middle of the frame, as photographers shoot them.
     slot = width / (len(photo.bibs) + 1)
+    size = min(slot * 0.9, height * 0.6)
     for n, bib in enumerate(photo.bibs):
         _draw_runner(
             draw,
             rng,
             centre=int(slot * (n + 1)),
-            ground=height - height // 12,
-            size=min(slot * 0.8, height * 0.75),
+            ground=int((height + size) / 2),
+            size=size,
             bib=bib,
         )
 

@@ -17,7 +17,7 @@ class Event(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(
         unique=True,
-        help_text="Part of the public address, /events/<slug>/. Race websites link to it: "
+        help_text="Part of the public address, /events/this-slug/. Race websites link to it: "
         "changing it breaks their links.",
     )
     is_published = models.BooleanField(

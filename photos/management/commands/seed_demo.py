@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from ninepic_standin import catalogue
 from photos.models import Event
@@ -16,6 +19,7 @@ class Command(BaseCommand):
                 "event_id": catalogue.DEMO_EVENT_ID,
                 "is_published": True,
                 "location": "Demo City",
+                "date": timezone.localdate() - timedelta(days=1),
                 "accent_colour": "#c2410c",
                 "intro": "Photos from the start, the bridge and the finish line are ready. "
                 "Try BIB 1234, or the selfie search ID "
