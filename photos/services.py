@@ -1,7 +1,13 @@
-"""What the portal does with an event's photo provider; views call these, nothing else."""
+"""What the portal does with an event's photo provider; views call these, nothing else.
+
+Gallery answers are cached well inside the life of their signed links, and
+identical concurrent searches share one upstream call (photos/singleflight.py).
+"""
 
 from django.conf import settings
+from django.core.cache import cache
 
+from photos import singleflight
 from photos.models import Event
 from photos.providers.base import ConnectionCheck, GalleryPage, Original, Photo, SearchMethod
 from photos.providers.ninepic import NinePicClient, NinePicEvent
@@ -11,10 +17,31 @@ def _ninepic(event: Event) -> tuple[NinePicClient, NinePicEvent]:
     return NinePicClient.from_settings(), NinePicEvent(org_id=event.org_id, event_id=event.event_id)
 
 
+def _photo_key(event: Event, image_id: str) -> str:
+    return f"photo:9pic:{event.org_id}:{event.event_id}:{image_id}"
+
+
 def find_photos(*, event: Event, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
-    client, ref = _ninepic(event)
-    return client.search(
-        ref, method=method, identifier=identifier, page=page, page_size=settings.GALLERY_PAGE_SIZE
+    page_size = settings.GALLERY_PAGE_SIZE
+    key = f"gallery:9pic:{event.org_id}:{event.event_id}:{method}:{identifier}:{page}:{page_size}"
+
+    def fetch() -> GalleryPage:
+        client, ref = _ninepic(event)
+        result = client.search(
+            ref, method=method, identifier=identifier, page=page, page_size=page_size
+        )
+        lifetime = (
+            settings.EMPTY_GALLERY_CACHE_SECONDS
+            if result.is_empty
+            else settings.GALLERY_CACHE_SECONDS
+        )
+        # Previews need an original's signed link: keep the ones this page brought.
+        cache.set_many({_photo_key(event, p.image_id): p for p in result.photos}, lifetime)
+        cache.set(key, result, lifetime)
+        return result
+
+    return singleflight.shared(
+        key, lookup=lambda: cache.get(key), compute=fetch, wait=settings.NINEPIC_TIME_BUDGET
     )
 
 
@@ -22,6 +49,15 @@ def fresh_photo(*, event: Event, image_id: str) -> Photo:
     """The photo with a URL signed just now: never one rendered into an earlier page."""
     client, ref = _ninepic(event)
     return client.photo(ref, image_id=image_id)
+
+
+def recent_photo(*, event: Event, image_id: str) -> Photo:
+    """The photo with a link signed recently enough to fetch now (from a cached gallery if any)."""
+    photo = cache.get(_photo_key(event, image_id))
+    if photo is None:
+        photo = fresh_photo(event=event, image_id=image_id)
+        cache.set(_photo_key(event, image_id), photo, settings.GALLERY_CACHE_SECONDS)
+    return photo
 
 
 def open_original(*, event: Event, photo: Photo) -> Original:

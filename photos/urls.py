@@ -22,4 +22,16 @@ urlpatterns = [
         name="gallery-selfie",
     ),
     path("events/<slug:slug>/photos/<str:image_id>/download", views.download, name="download"),
+    path(
+        "events/<slug:slug>/photos/<str:image_id>/preview",
+        views.preview,
+        {"size": "small"},
+        name="preview",
+    ),
+    path(
+        "events/<slug:slug>/photos/<str:image_id>/preview/large",
+        views.preview,
+        {"size": "large"},
+        name="preview-large",
+    ),
 ]

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -14,10 +15,10 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.http import require_safe
 
-from photos import selectors, services
+from photos import previews, selectors, services
 from photos.embedding import allow_framing, is_embed
 from photos.forms import SearchForm, clean_page, clean_uuid
 from photos.models import Event
@@ -139,6 +140,32 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
     except ProviderError as error:
         return _provider_problem(request, event, error)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def preview(request: HttpRequest, slug: str, image_id: str, size: str) -> HttpResponse:
+    """A small JPEG of a photo, made once; browsers and CDNs may keep it for a year."""
+    event = selectors.get_published_event(slug)
+    try:
+        image_id = clean_uuid(image_id, what="photo ID")
+    except ValidationError:
+        return HttpResponse("Not a photo ID.", status=400, content_type="text/plain")
+    preview_size = previews.SIZES[size]
+    tag = quote_etag(previews.etag(event, image_id, preview_size))
+    if tag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        try:
+            path = previews.preview_file(event=event, image_id=image_id, size=preview_size)
+        except PhotoNotFound:
+            return HttpResponse("No such photo.", status=404, content_type="text/plain")
+        except ProviderError as error:
+            return _provider_problem(request, event, error)
+        response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["ETag"] = tag
+    # The address names one rendering of one photo: it never changes.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
 

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages; Django pads its output against BREACH, and runner pages carry no tokens.
+    "photos.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,6 +77,10 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Local memory per process by default; point CACHE_URL at Redis (redis://host:6379/0) to
+# share gallery answers, locks and previews' bookkeeping across workers and machines.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -130,6 +136,7 @@ LOGGING = {
 NINEPIC_STANDIN = env.bool("NINEPIC_STANDIN", default=False)
 NINEPIC_STANDIN_API_KEY = env("NINEPIC_STANDIN_API_KEY", default="demo-9pic-key")
 NINEPIC_STANDIN_LINK_LIFETIME = env.int("NINEPIC_STANDIN_LINK_LIFETIME", default=3600)
+NINEPIC_STANDIN_LATENCY_MS = env.int("NINEPIC_STANDIN_LATENCY_MS", default=0)
 NINEPIC_STANDIN_MEDIA_DIR = Path(
     env("NINEPIC_STANDIN_MEDIA_DIR", default=str(BASE_DIR / "var" / "standin"))
 )
@@ -154,6 +161,22 @@ NINEPIC_BACKOFF = env.float("NINEPIC_BACKOFF", default=0.5)
 # 9Pic's presigned URLs live about an hour; a gallery refreshes its links
 # this many seconds after it fetched them.
 NINEPIC_LINK_LIFETIME = env.int("NINEPIC_LINK_LIFETIME", default=3600)
+
+# How long a gallery page's upstream answer is reused. Its links must outlive the
+# cache by a wide margin, as a runner may open the page at the end of that time.
+GALLERY_CACHE_SECONDS = env.int("GALLERY_CACHE_SECONDS", default=300)
+if GALLERY_CACHE_SECONDS > NINEPIC_LINK_LIFETIME - 600:
+    raise ImproperlyConfigured(
+        f"GALLERY_CACHE_SECONDS={GALLERY_CACHE_SECONDS} comes within 10 minutes of the "
+        f"{NINEPIC_LINK_LIFETIME}s life of 9Pic's links; keep it at most "
+        f"{NINEPIC_LINK_LIFETIME - 600}."
+    )
+# "No photos yet" answers change as photos are processed: reuse them briefly.
+EMPTY_GALLERY_CACHE_SECONDS = env.int("EMPTY_GALLERY_CACHE_SECONDS", default=30)
+
+# Previews: made once from each original, kept on disk up to this size (oldest go first).
+PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))
+PREVIEW_CACHE_MB = env.int("PREVIEW_CACHE_MB", default=500)
 
 # --- Runner pages ------------------------------------------------------------
 

@@ -28,6 +28,15 @@ def _no_backoff_sleep(settings):
     settings.NINEPIC_BACKOFF = 0
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings, tmp_path):
+    """Each test starts with nothing cached: no gallery answers, no previews."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PREVIEW_DIR = tmp_path / "previews"
+
+
 @pytest.fixture
 def event(db) -> Event:
     """The stand-in's demo event (9Pic's documented example ids: org 903, event 456)."""

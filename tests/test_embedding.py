@@ -125,7 +125,8 @@ def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable)
         response = client.get("/embed/events/demo/bib/1234/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('href="/embed/events/demo/photos/') == 30
+    assert html.count('/download"') == 30
+    assert html.count('href="/embed/events/demo/photos/') == 60  # download and large preview
     assert 'href="/events/' not in html
     assert "Set-Cookie" not in response.headers
     assert not response.cookies

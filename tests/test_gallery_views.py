@@ -149,7 +149,9 @@ def test_gallery_shows_count_photos_downloads_and_pagination(client, event, upst
     html = page.content.decode()
     assert "47 photos" in html and "for BIB 1234" in html
     assert html.count('class="photo-card"') == 30
-    assert html.count("/events/demo/photos/") == 30
+    assert html.count('/download" download=') == 30
+    assert html.count('src="/events/demo/photos/') == 30  # previews, never the originals
+    assert "storage.test" not in html
     assert 'href="?page=2"' in html
     assert 'aria-current="page"' in html
     assert "private" in page["Cache-Control"] and "no-cache" in page["Cache-Control"]
@@ -308,3 +310,20 @@ def test_download_when_storage_fails(client, event, upstream):
     upstream.get(STORAGE_URL, status=403, body="<Error>expired</Error>")
     response = client.get(f"/events/demo/photos/{IMAGE}/download")
     assert response.status_code == 502
+
+
+def test_pages_are_compressed_and_photos_are_not(client, event, upstream):
+    page = client.get("/events/demo/", headers={"Accept-Encoding": "gzip"})
+    assert page["Content-Encoding"] == "gzip"
+    fresh_link(upstream)
+    upstream.get(
+        STORAGE_URL,
+        body=b"\xff\xd8\xff" + b"x" * 5000,
+        content_type="image/jpeg",
+        headers={"Content-Length": "5003"},
+    )
+    download = client.get(
+        f"/events/demo/photos/{IMAGE}/download", headers={"Accept-Encoding": "gzip"}
+    )
+    assert "Content-Encoding" not in download
+    assert download["Content-Length"] == "5003"

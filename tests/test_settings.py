@@ -43,3 +43,10 @@ def test_production_starts_with_both():
 
 def test_development_needs_neither():
     assert start(DEBUG="True").returncode == 0
+
+
+def test_a_gallery_cache_near_the_link_life_is_refused():
+    result = start(DEBUG="True", GALLERY_CACHE_SECONDS="3001")
+    assert result.returncode != 0
+    assert "comes within 10 minutes" in result.stderr
+    assert start(DEBUG="True", GALLERY_CACHE_SECONDS="3000").returncode == 0

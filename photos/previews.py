@@ -1,0 +1,149 @@
+"""Small JPEGs made once from each original, so a gallery never sends a runner's phone originals.
+
+Previews live on disk under PREVIEW_DIR, bounded to PREVIEW_CACHE_MB: when a new
+preview takes the store past its size, the least recently served are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image, ImageOps
+
+from photos import services, singleflight
+from photos.models import Event
+from photos.providers.base import ProviderUnavailable
+
+# Bump when the rendering changes: it is part of every preview's name and ETag.
+RENDER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PreviewSize:
+    name: str
+    width: int
+    height: int
+    crop: bool  # crop to exactly width x height (the grid), or fit inside (the viewer)
+    quality: int
+
+
+SIZES = {
+    # The grid's tiles: 3:2 like most race photos, so the page can reserve their space.
+    "small": PreviewSize("small", 720, 480, crop=True, quality=70),
+    "large": PreviewSize("large", 1600, 1600, crop=False, quality=78),
+}
+# Originals are read into memory this far, then spill to a temporary file.
+SPOOL_BYTES = 16 * 1024 * 1024
+
+
+def preview_name(event: Event, image_id: str, size: PreviewSize) -> str:
+    return f"{event.org_id}-{event.event_id}-{image_id}-{size.name}-v{RENDER_VERSION}.jpg"
+
+
+def etag(event: Event, image_id: str, size: PreviewSize) -> str:
+    """A preview never changes for a given name, so its ETag needs no file read."""
+    return hashlib.sha256(preview_name(event, image_id, size).encode()).hexdigest()[:32]
+
+
+def preview_file(*, event: Event, image_id: str, size: PreviewSize) -> Path:
+    """The preview on disk, made now if missing (once, however many ask at the same time)."""
+    store = PreviewStore(settings.PREVIEW_DIR, settings.PREVIEW_CACHE_MB * 1024 * 1024)
+    name = preview_name(event, image_id, size)
+
+    def make() -> Path:
+        photo = services.recent_photo(event=event, image_id=image_id)
+        original = services.open_original(event=event, photo=photo)
+        return store.put(name, render(original.chunks, size))
+
+    return singleflight.shared(
+        f"preview:{name}",
+        lookup=lambda: store.get(name),
+        compute=make,
+        wait=settings.NINEPIC_TIME_BUDGET + 10,
+    )
+
+
+def render(chunks, size: PreviewSize) -> bytes:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as original:
+        for chunk in chunks:
+            original.write(chunk)
+        original.seek(0)
+        try:
+            image = Image.open(original)
+            # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale: a 24-megapixel photo
+            # is reduced while decoding instead of after.
+            image.draft("RGB", (size.width, size.height))
+            image = ImageOps.exif_transpose(image).convert("RGB")
+        except (OSError, ValueError, Image.DecompressionBombError) as error:
+            raise ProviderUnavailable(f"original is not a readable image: {error}") from error
+    if size.crop:
+        # Runners are usually in the middle or a little above: keep heads in frame.
+        image = ImageOps.fit(
+            image, (size.width, size.height), Image.Resampling.LANCZOS, centering=(0.5, 0.4)
+        )
+    else:
+        image.thumbnail((size.width, size.height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=size.quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+class PreviewStore:
+    """Files in one folder, bounded in total size; the least recently used go first."""
+
+    _lock = threading.Lock()
+    # Bytes in each folder as this process last counted, plus what it added since:
+    # a full scan happens only when that passes the bound.
+    _estimates: dict[Path, int] = {}
+
+    def __init__(self, folder: Path, max_bytes: int):
+        self.folder = folder
+        self.max_bytes = max_bytes
+
+    def get(self, name: str) -> Path | None:
+        path = self.folder / name
+        try:
+            os.utime(path)  # mark as recently used
+        except FileNotFoundError:
+            return None
+        return path
+
+    def put(self, name: str, data: bytes) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        path = self.folder / name
+        os.replace(temporary, path)
+        with self._lock:
+            estimate = self._estimates.get(self.folder)
+            estimate = self._evict() if estimate is None else estimate + len(data)
+            if estimate > self.max_bytes:
+                estimate = self._evict()
+            self._estimates[self.folder] = estimate
+        return path
+
+    def _evict(self) -> int:
+        """Remove least recently used files until the folder fits; return its size."""
+        entries = []
+        for entry in os.scandir(self.folder):
+            if entry.name.endswith(".jpg"):
+                with contextlib.suppress(FileNotFoundError):
+                    stat = entry.stat()
+                    entries.append((stat.st_mtime, stat.st_size, entry.path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+            total -= size
+        return total
