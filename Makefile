@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint chromium clean
+.PHONY: run test lint chromium wrk bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,19 +30,24 @@ run: $(VENV)/.installed-run
 	@echo "Portal: http://$(HOST):$(PORT)/  (demo event: http://$(HOST):$(PORT)/events/demo-city-marathon/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages: Chromium for browser tests (Playwright cannot download browsers
+# here), wrk for the benchmark's load.
+chromium wrk:
+	@command -v $@ >/dev/null 2>&1 || { \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $@; }
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
-test: lint chromium
+test: lint chromium wrk
 	$(VENV)/bin/pytest
+
+# Several minutes: prints the table README shows and writes bench-results/latest.json.
+bench: $(VENV)/.installed-test wrk
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,46 @@
+"""A few seconds of `make bench`: the benchmark still runs end to end and reports every figure.
+
+Its figures are not judged here (a loaded CI machine is no place for that); `make bench`
+prints them against their targets.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    subprocess.run(["which", "wrk"], capture_output=True).returncode != 0,
+    reason="wrk is not installed (make test installs it)",
+)
+def test_benchmark_smoke_run(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(out.read_text())
+    assert "Cached gallery pages/s" in result.stdout
+    for name in (
+        "cached_pages_per_s_1",
+        "cached_pages_per_s_50",
+        "pages_per_s_shipped",
+        "pages_per_s_sync",
+        "preview_ms",
+        "preview_bytes",
+        "first_screen_bytes",
+    ):
+        assert figures[name] > 0, name
+    assert figures["cached_errors_50"] == figures["errors_shipped"] == 0
+    assert figures["photos_on_page"] == 30
+    assert figures["download_bytes"] == 50 * 2**20 + 4
