@@ -89,7 +89,10 @@ class Bench:
     def manage(self, *args: str) -> None:
         subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
 
     @contextmanager
@@ -98,7 +101,10 @@ class Bench:
         log = (self.workdir / f"{name}.log").open("w")
         process = subprocess.Popen(
             [GUNICORN, "portal.wsgi", "--bind", f"127.0.0.1:{port}", *args],
-            cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -123,34 +129,43 @@ class Bench:
         config = self.workdir / "standin.conf.py"
         config.write_text("worker_class = 'gthread'\nworkers = 1\nthreads = 256\n")
         return self.server(
-            f"standin-{latency_ms}ms", ["--config", str(config)],
-            NINEPIC_STANDIN="True", NINEPIC_STANDIN_LATENCY_MS=str(latency_ms),
+            f"standin-{latency_ms}ms",
+            ["--config", str(config)],
+            NINEPIC_STANDIN="True",
+            NINEPIC_STANDIN_LATENCY_MS=str(latency_ms),
         )
 
     def portal(self, name: str, upstream: str, *args: str, **env: str):
         return self.server(
-            name, ["--config", "gunicorn.conf.py", "--access-logfile", "/dev/null", *args],
-            NINEPIC_BASE_URL=f"{upstream}/_standin/9pic", **env,
+            name,
+            ["--config", "gunicorn.conf.py", "--access-logfile", "/dev/null", *args],
+            NINEPIC_BASE_URL=f"{upstream}/_standin/9pic",
+            **env,
         )
 
     # --- Measurements -----------------------------------------------------------------
 
     def added_latency(self, latency_ms: int) -> dict:
-        with self.standin(latency_ms) as (upstream, _), self.portal("portal", upstream) as (
-            portal, _
+        with (
+            self.standin(latency_ms) as (upstream, _),
+            self.portal("portal", upstream) as (portal, _),
         ):
             session = requests.Session()
             bibs = iter(range(FIELD_BIB, FIELD_BIB + 10_000))
 
             def bare() -> None:
                 session.post(
-                    upstream + API_PATH, params={"page": 1, "page_size": 30},
+                    upstream + API_PATH,
+                    params={"page": 1, "page_size": 30},
                     json={"method": "bib", "identifier": str(next(bibs))},
-                    headers={"X-API-Key": KEY}, timeout=30,
+                    headers={"X-API-Key": KEY},
+                    timeout=30,
                 ).raise_for_status()
 
             def uncached() -> None:
-                session.get(f"{portal}{EVENT_PATH}/bib/{next(bibs)}/", timeout=30).raise_for_status()
+                session.get(
+                    f"{portal}{EVENT_PATH}/bib/{next(bibs)}/", timeout=30
+                ).raise_for_status()
 
             cached_url = f"{portal}{EVENT_PATH}/bib/1234/"
 
@@ -247,8 +262,11 @@ class Bench:
         )
         result = subprocess.run(
             [sys.executable, "-c", code],
-            cwd=ROOT, env={**self.env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
-            input=original, capture_output=True, check=True,
+            cwd=ROOT,
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+            input=original,
+            capture_output=True,
+            check=True,
         )
         millis, _, preview = result.stdout.partition(b"\n")
         return float(millis), preview
@@ -259,13 +277,15 @@ class Bench:
         # The stand-in serves whatever file it finds for a photo: make photo 0 weigh 50 MB.
         big_photo_id = photo_id(0)
         (media / f"{big_photo_id}.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(50 * 2**20))
-        with self.standin(0) as (upstream, _), self.portal(
-            "portal-memory", upstream, WEB_CONCURRENCY="1"
-        ) as (portal, master):
+        with (
+            self.standin(0) as (upstream, _),
+            self.portal("portal-memory", upstream, WEB_CONCURRENCY="1") as (portal, master),
+        ):
             worker = children(master)[0]
             session = requests.Session()
             # Warm the worker up with an ordinary download first.
-            session.get(f"{portal}{EVENT_PATH}/photos/{photo_id(1)}/download", timeout=60).content
+            warm_up = session.get(f"{portal}{EVENT_PATH}/photos/{photo_id(1)}/download", timeout=60)
+            warm_up.raise_for_status()
             before = memory_kb(worker, "VmRSS")
             received = 0
             with session.get(
@@ -369,42 +389,77 @@ def machine() -> str:
 def report(figures: dict) -> str:
     rows = [
         ("Upstream latency added by the stand-in", f"{figures['upstream_latency_ms']} ms", ""),
-        ("Bare upstream call, p50 / p95",
-         f"{figures['bare_upstream_p50_ms']} / {figures['bare_upstream_p95_ms']} ms", ""),
-        ("Portal's added latency, uncached, p50 / p95",
-         f"{figures['added_latency_uncached_p50_ms']:.2f} / "
-         f"{figures['added_latency_uncached_p95_ms']:.2f} ms", "p50 < 15 ms"),
-        ("Round trip to the portal's gunicorn (static file), p50",
-         f"{figures['round_trip_p50_ms']} ms", ""),
-        ("Portal's added latency, cached, p50 / p95",
-         f"{figures['added_latency_cached_p50_ms']:.2f} / "
-         f"{figures['added_latency_cached_p95_ms']:.2f} ms", "p50 < 5 ms"),
-        ("Cached gallery pages/s at 1 / 10 / 50 clients",
-         f"{figures['cached_pages_per_s_1']} / {figures['cached_pages_per_s_10']} / "
-         f"{figures['cached_pages_per_s_50']}", ">= 300 at 50"),
-        ("300 ms upstream, 50 clients: pages/s, shipped gthread",
-         f"{figures['pages_per_s_shipped']} ({figures['ideal_fraction_shipped']:.0%} of "
-         f"{figures['ideal_pages_per_s']})", ">= 80 %"),
-        ("300 ms upstream, 50 clients: pages/s, plain sync workers",
-         f"{figures['pages_per_s_sync']} ({figures['ideal_fraction_sync']:.0%})", ""),
-        ("Preview from a 24-megapixel JPEG "
-         f"({figures['original_bytes'] / 1e6:.1f} MB)",
-         f"{figures['preview_ms']} ms, {figures['preview_bytes'] / 1000:.1f} KB",
-         "< 80 ms, < 60 KB"),
-        ("Gallery page: HTML+CSS+JS compressed", f"{figures['page_bytes_compressed'] / 1000:.1f} KB",
-         "< 40 KB"),
-        ("Gallery page with first-screen previews (6)",
-         f"{figures['first_screen_bytes'] / 1000:.0f} KB", "< 1 MB"),
-        (f"Gallery page with all {figures['photos_on_page']} previews",
-         f"{figures['full_page_bytes'] / 1000:.0f} KB", ""),
-        ("Streaming a 50 MB original: worker peak memory growth",
-         f"{figures['download_memory_growth_mb']} MB", "< 20 MB"),
+        (
+            "Bare upstream call, p50 / p95",
+            f"{figures['bare_upstream_p50_ms']} / {figures['bare_upstream_p95_ms']} ms",
+            "",
+        ),
+        (
+            "Portal's added latency, uncached, p50 / p95",
+            f"{figures['added_latency_uncached_p50_ms']:.2f} / "
+            f"{figures['added_latency_uncached_p95_ms']:.2f} ms",
+            "p50 < 15 ms",
+        ),
+        (
+            "Round trip to the portal's gunicorn (static file), p50",
+            f"{figures['round_trip_p50_ms']} ms",
+            "",
+        ),
+        (
+            "Portal's added latency, cached, p50 / p95",
+            f"{figures['added_latency_cached_p50_ms']:.2f} / "
+            f"{figures['added_latency_cached_p95_ms']:.2f} ms",
+            "p50 < 5 ms",
+        ),
+        (
+            "Cached gallery pages/s at 1 / 10 / 50 clients",
+            f"{figures['cached_pages_per_s_1']} / {figures['cached_pages_per_s_10']} / "
+            f"{figures['cached_pages_per_s_50']}",
+            ">= 300 at 50",
+        ),
+        (
+            "300 ms upstream, 50 clients: pages/s, shipped gthread",
+            f"{figures['pages_per_s_shipped']} ({figures['ideal_fraction_shipped']:.0%} of "
+            f"{figures['ideal_pages_per_s']})",
+            ">= 80 %",
+        ),
+        (
+            "300 ms upstream, 50 clients: pages/s, plain sync workers",
+            f"{figures['pages_per_s_sync']} ({figures['ideal_fraction_sync']:.0%})",
+            "",
+        ),
+        (
+            f"Preview from a 24-megapixel JPEG ({figures['original_bytes'] / 1e6:.1f} MB)",
+            f"{figures['preview_ms']} ms, {figures['preview_bytes'] / 1000:.1f} KB",
+            "< 80 ms, < 60 KB",
+        ),
+        (
+            "Gallery page: HTML+CSS+JS compressed",
+            f"{figures['page_bytes_compressed'] / 1000:.1f} KB",
+            "< 40 KB",
+        ),
+        (
+            "Gallery page with first-screen previews (6)",
+            f"{figures['first_screen_bytes'] / 1000:.0f} KB",
+            "< 1 MB",
+        ),
+        (
+            f"Gallery page with all {figures['photos_on_page']} previews",
+            f"{figures['full_page_bytes'] / 1000:.0f} KB",
+            "",
+        ),
+        (
+            "Streaming a 50 MB original: worker peak memory growth",
+            f"{figures['download_memory_growth_mb']} MB",
+            "< 20 MB",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     lines = [f"Machine: {figures['machine']}", ""]
     lines += [f"{name:<{width}}  {value:<28} {target}" for name, value, target in rows]
     misses = [
-        name for name, (op, limit) in TARGETS.items()
+        name
+        for name, (op, limit) in TARGETS.items()
         if not (figures[name] < limit if op == "<" else figures[name] >= limit)
     ]
     lines += ["", "All targets met." if not misses else f"Targets missed: {', '.join(misses)}"]

@@ -1,7 +1,6 @@
 """Runner-facing pages: parse the request, call a service, render a template."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,8 +33,6 @@ from photos.providers.base import (
     SearchMethod,
 )
 
-# Refresh a gallery's photo links this long before 9Pic's signatures expire.
-LINK_REFRESH_MARGIN = timedelta(minutes=5)
 THROTTLED_RETRY_AFTER = 30
 
 
@@ -87,7 +84,6 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
     pagination = result.pagination
     if pagination and result.total and page > pagination.total_pages:
         return redirect(_gallery_url(request, event, method, canonical, pagination.total_pages))
-    lifetime = timedelta(seconds=settings.NINEPIC_LINK_LIFETIME)
     context = {
         "method": method,
         "identifier": canonical,
@@ -101,10 +97,9 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
         ),
         "page_numbers": page_numbers(page, pagination.total_pages) if pagination else [],
         "form": form,
-        "refresh_links_at": result.fetched_at + max(lifetime - LINK_REFRESH_MARGIN, lifetime / 2),
     }
     response = _render(request, event, "photos/gallery.html", context)
-    # Signed links inside: browsers must ask again rather than show a stale copy.
+    # What 9Pic has changes as photos are processed: browsers must ask again.
     patch_cache_control(response, private=True, no_cache=True)
     return response
 

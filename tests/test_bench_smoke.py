@@ -5,6 +5,7 @@ prints them against their targets.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(
-    subprocess.run(["which", "wrk"], capture_output=True).returncode != 0,
-    reason="wrk is not installed (make test installs it)",
-)
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (make test installs it)")
 def test_benchmark_smoke_run(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(

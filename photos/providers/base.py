@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 
 
@@ -46,7 +45,6 @@ class GalleryPage:
     failed: list[FailedPhoto]
     total: int
     pagination: Pagination | None
-    fetched_at: datetime
     message: str = ""
 
     @property

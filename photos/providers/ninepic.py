@@ -213,7 +213,6 @@ class NinePicClient:
         response = self._post_with_retries(
             url, params=params, body={"method": method, "identifier": identifier}
         )
-        fetched_at = datetime.now(UTC)
         status = response.status_code
         where = f"9Pic org {event.org_id} event {event.event_id} ({method})"
         if status == 404:
@@ -223,7 +222,6 @@ class NinePicClient:
                 failed=[],
                 total=0,
                 pagination=None,
-                fetched_at=fetched_at,
                 message=_error_message(response),
             )
         if status in (401, 403):
@@ -243,7 +241,7 @@ class NinePicClient:
             logger.error("%s answered unexpected status %s", where, status)
             raise ProviderUnavailable(f"{where}: unexpected status {status}")
         try:
-            return parse_original_photos(response.json(), fetched_at=fetched_at)
+            return parse_original_photos(response.json())
         except (ValueError, TypeError, KeyError) as error:
             logger.error("%s sent an unreadable answer: %s", where, error)
             raise ProviderUnavailable(f"{where}: unreadable answer") from error
@@ -297,7 +295,7 @@ class NinePicClient:
             time.sleep(delay)
 
 
-def parse_original_photos(payload: Any, *, fetched_at: datetime) -> GalleryPage:
+def parse_original_photos(payload: Any) -> GalleryPage:
     """Parse an enveloped or legacy flat answer. Raises ValueError/TypeError on a bad shape."""
     if not isinstance(payload, dict):
         raise TypeError("answer is not a JSON object")
@@ -315,7 +313,6 @@ def parse_original_photos(payload: Any, *, fetched_at: datetime) -> GalleryPage:
             failed=[],
             total=0,
             pagination=None,
-            fetched_at=fetched_at,
             message=_text(message),
         )
     if not isinstance(data, dict):
@@ -332,7 +329,6 @@ def parse_original_photos(payload: Any, *, fetched_at: datetime) -> GalleryPage:
         failed=failed,
         total=total,
         pagination=pagination,
-        fetched_at=fetched_at,
         message=_text(message),
     )
 
