@@ -81,6 +81,7 @@ class Bench:
             "NINEPIC_STANDIN_MEDIA_DIR": str(workdir / "originals"),
             "PREVIEW_DIR": str(workdir / "previews"),
             "LOG_LEVEL": "WARNING",
+            "SECURE_SSL_REDIRECT": "False",  # plain http on loopback
         }
         self.manage("collectstatic", "--noinput", "-v0")
         self.manage("migrate", "--noinput", "-v0")

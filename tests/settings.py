@@ -9,6 +9,7 @@ os.environ.setdefault("NINEPIC_STANDIN", "True")
 os.environ.setdefault("NINEPIC_STANDIN_API_KEY", "test-9pic-key-2f1c9a7e-must-never-leak")
 os.environ.setdefault("NINEPIC_BASE_URL", "http://testserver/_standin/9pic")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "False")  # the test servers speak plain http
 
 from portal.settings import *  # noqa: E402,F403
 

@@ -1,0 +1,84 @@
+"""Headers every page sends, the deploy checklist, and the health check."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_page_has_a_strict_policy(client, event):
+    response = client.get("/events/demo/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_scripts_or_styles(client, event):
+    html = client.get("/events/demo/").content.decode()
+    assert "<script>" not in html and "<style" not in html and " style=" not in html
+
+
+def test_deploy_checklist_is_clean_with_production_settings():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NINEPIC", "SECRET", "DEBUG", "SECURE_"))
+    }
+    env |= {
+        "ENV_FILE": os.devnull,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "False",
+        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "NINEPIC_API_KEY": "production-key",
+        "ALLOWED_HOSTS": "photos.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_redirects_to_https_and_sends_hsts(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    assert client.get("/").status_code == 301
+    secure = client.get("/", secure=True)
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert client.get("/healthz").status_code == 200  # load balancers probe over http
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_reports_a_database_outage(client, db, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("gone")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("portal.health.connection.cursor", broken_cursor)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "database unavailable"}
+
+
+@pytest.mark.parametrize("path", ["/events/demo/", "/events/demo/bib/1234/?page=abc"])
+def test_runner_pages_set_no_cookies(client, event, path):
+    assert not client.get(path).cookies
