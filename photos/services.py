@@ -4,17 +4,52 @@ Gallery answers are cached well inside the life of their signed links, and
 identical concurrent searches share one upstream call (photos/singleflight.py).
 """
 
+import logging
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 
 from photos import singleflight
 from photos.models import Event
-from photos.providers.base import ConnectionCheck, GalleryPage, Original, Photo, SearchMethod
+from photos.providers.base import (
+    ConnectionCheck,
+    GalleryPage,
+    Original,
+    Photo,
+    ProviderThrottled,
+    SearchMethod,
+)
 from photos.providers.ninepic import NinePicClient, NinePicEvent
+
+logger = logging.getLogger(__name__)
 
 
 def _ninepic(event: Event) -> tuple[NinePicClient, NinePicEvent]:
     return NinePicClient.from_settings(), NinePicEvent(org_id=event.org_id, event_id=event.event_id)
+
+
+def _spend_upstream_call(event: Event) -> None:
+    """Count a call to 9Pic against the event's budget for this minute, or refuse it."""
+    limit = settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT
+    if not limit:
+        return
+    now = time.time()
+    key = f"upstream-budget:{event.pk}:{int(now // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        used = 1
+    if used > limit:
+        if used == limit + 1:
+            logger.warning(
+                "event %s: %d calls to 9Pic this minute, refusing more", event.slug, limit
+            )
+        raise ProviderThrottled(
+            f"event {event.slug} spent its 9Pic budget for this minute",
+            retry_after=max(1, 60 - int(now % 60)),
+        )
 
 
 def _photo_key(event: Event, image_id: str) -> str:
@@ -26,6 +61,7 @@ def find_photos(*, event: Event, method: SearchMethod, identifier: str, page: in
     key = f"gallery:9pic:{event.org_id}:{event.event_id}:{method}:{identifier}:{page}:{page_size}"
 
     def fetch() -> GalleryPage:
+        _spend_upstream_call(event)
         client, ref = _ninepic(event)
         result = client.search(
             ref, method=method, identifier=identifier, page=page, page_size=page_size
@@ -47,6 +83,7 @@ def find_photos(*, event: Event, method: SearchMethod, identifier: str, page: in
 
 def fresh_photo(*, event: Event, image_id: str) -> Photo:
     """The photo with a URL signed just now: never one rendered into an earlier page."""
+    _spend_upstream_call(event)
     client, ref = _ninepic(event)
     return client.photo(ref, image_id=image_id)
 

@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.http import require_safe
 
-from photos import previews, selectors, services
+from photos import previews, ratelimits, selectors, services
 from photos.embedding import allow_framing, is_embed
 from photos.forms import SearchForm, clean_page, clean_uuid
 from photos.models import Event
@@ -51,6 +51,8 @@ def event_page(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest, slug: str) -> HttpResponse:
     """The search form's GET target: no cookies, so it works inside third-party iframes."""
     event = selectors.get_published_event(slug)
+    if wait := ratelimits.seconds_until_allowed(request, "search"):
+        return _too_many_requests(request, event, wait)
     form = SearchForm(request.GET, methods=event.search_methods)
     if not form.is_valid():
         return _search_page(request, event, form, status=400)
@@ -64,6 +66,8 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
     method = SearchMethod(method)
     if method not in event.search_methods:
         raise Http404("This event does not offer that search.")
+    if wait := ratelimits.seconds_until_allowed(request, "gallery"):
+        return _too_many_requests(request, event, wait)
     form = SearchForm({method.value: identifier}, methods=event.search_methods)
     if not form.is_valid():
         return _search_page(request, event, form, status=400)
@@ -108,6 +112,8 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
 def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
     """Sign the original afresh at click time, then stream it as an attachment (or redirect)."""
     event = selectors.get_published_event(slug)
+    if wait := ratelimits.seconds_until_allowed(request, "download"):
+        return _too_many_requests(request, event, wait)
     try:
         image_id = clean_uuid(image_id, what="photo ID")
     except ValidationError:
@@ -147,6 +153,8 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
 def preview(request: HttpRequest, slug: str, image_id: str, size: str) -> HttpResponse:
     """A small JPEG of a photo, made once; browsers and CDNs may keep it for a year."""
     event = selectors.get_published_event(slug)
+    if wait := ratelimits.seconds_until_allowed(request, "preview"):
+        return _too_many_requests(request, event, wait)
     try:
         image_id = clean_uuid(image_id, what="photo ID")
     except ValidationError:
@@ -263,6 +271,17 @@ def _problem(
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _too_many_requests(request: HttpRequest, event: Event, wait: int) -> HttpResponse:
+    return _problem(
+        request,
+        event,
+        status=429,
+        retry_after=wait,
+        title="That was a lot of requests in a short time",
+        message=f"To keep photos quick for every runner, please wait {wait} seconds and try again.",
+    )
 
 
 def _provider_problem(

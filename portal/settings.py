@@ -195,6 +195,21 @@ EMPTY_GALLERY_CACHE_SECONDS = env.int("EMPTY_GALLERY_CACHE_SECONDS", default=30)
 PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))
 PREVIEW_CACHE_MB = env.int("PREVIEW_CACHE_MB", default=500)
 
+# --- Protection on race day -------------------------------------------------
+
+# Requests per client address, "count/period" (s, m, h); empty turns a limit off.
+RATE_LIMITS = {
+    "search": env.str("RATELIMIT_SEARCH", default="30/m"),
+    "gallery": env.str("RATELIMIT_GALLERY", default="120/m"),
+    "preview": env.str("RATELIMIT_PREVIEW", default="1200/m"),
+    "download": env.str("RATELIMIT_DOWNLOAD", default="120/m"),
+}
+# How many proxies in front of the portal append to X-Forwarded-For (0: trust none).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Calls to 9Pic per event per minute, whoever asks: protects the organiser's quota
+# from someone trying every BIB. 0 turns it off.
+UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = env.int("UPSTREAM_CALLS_PER_MINUTE_PER_EVENT", default=600)
+
 # --- Runner pages ------------------------------------------------------------
 
 GALLERY_PAGE_SIZE = min(env.int("GALLERY_PAGE_SIZE", default=30), 60)

@@ -1,0 +1,75 @@
+"""Per-client rate limits, the per-event budget of upstream calls, and trusted proxies."""
+
+import pytest
+import responses
+from django.test import RequestFactory
+
+from photos.ratelimits import client_ip
+
+UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"
+EMPTY = {"responseType": "error", "message": "No photos", "data": None}
+
+
+@pytest.fixture
+def upstream():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(UPSTREAM, status=404, json=EMPTY)
+        yield mock
+
+
+@pytest.mark.parametrize(
+    ("action", "path"),
+    [
+        ("search", "/events/demo/search?bib=1234"),
+        ("gallery", "/events/demo/bib/1234/"),
+        ("download", f"/events/demo/photos/{IMAGE}/download"),
+        ("preview", f"/events/demo/photos/{IMAGE}/preview"),
+    ],
+)
+def test_each_action_is_limited_per_client(client, event, upstream, settings, action, path):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, action: "2/m"}
+    for _ in range(2):
+        assert client.get(path).status_code != 429
+    calls = len(upstream.calls)
+    refused = client.get(path)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "please wait" in refused.content.decode()
+    assert len(upstream.calls) == calls  # refused before any call upstream
+    other_client = client.get(path, REMOTE_ADDR="192.0.2.99")
+    assert other_client.status_code != 429
+
+
+def test_limits_can_be_switched_off(client, event, upstream, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "gallery": ""}
+    for _ in range(5):
+        assert client.get("/events/demo/bib/1234/").status_code == 200
+
+
+def test_an_events_upstream_budget_protects_its_quota(client, event, upstream, settings):
+    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3
+    settings.EMPTY_GALLERY_CACHE_SECONDS = 0
+    statuses = [client.get(f"/events/demo/bib/{bib}/").status_code for bib in range(100, 106)]
+    assert statuses == [200, 200, 200, 503, 503, 503]
+    assert len(upstream.calls) == 3
+    busy = client.get("/events/demo/bib/999/")
+    assert "Lots of runners are looking for their photos" in busy.content.decode()
+    assert 1 <= int(busy["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "expected"),
+    [
+        (0, "10.0.0.1", "203.0.113.7", "10.0.0.1"),  # no trusted proxy: header ignored
+        (1, "10.0.0.1", "203.0.113.7", "203.0.113.7"),
+        (1, "10.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # a spoofed left part
+        (2, "10.0.0.1", "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
+        (2, "10.0.0.1", "203.0.113.7", "10.0.0.1"),  # fewer hops than proxies
+        (0, "2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::/64"),
+    ],
+)
+def test_client_ip(settings, proxies, remote, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
