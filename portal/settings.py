@@ -170,6 +170,13 @@ if not NINEPIC_API_KEY and not DEBUG:
         "NINEPIC_API_KEY is not set. Put your organisation's 9Pic API key in the environment "
         "(or .env); it may only be left out with DEBUG=True or NINEPIC_STANDIN=True."
     )
+# Hosts 9Pic's presigned links may point at ("*" matches any subdomain part). The portal
+# fetches or redirects to no other.
+NINEPIC_STORAGE_HOSTS = env.list(
+    "NINEPIC_STORAGE_HOSTS",
+    default=["*.r2.cloudflarestorage.com"]
+    + (["localhost", "127.0.0.1", "testserver"] if NINEPIC_STANDIN else []),
+)
 NINEPIC_CONNECT_TIMEOUT = env.float("NINEPIC_CONNECT_TIMEOUT", default=3.05)
 NINEPIC_READ_TIMEOUT = env.float("NINEPIC_READ_TIMEOUT", default=10.0)
 NINEPIC_TIME_BUDGET = env.float("NINEPIC_TIME_BUDGET", default=15.0)

@@ -10,6 +10,8 @@ os.environ.setdefault("NINEPIC_STANDIN_API_KEY", "test-9pic-key-2f1c9a7e-must-ne
 os.environ.setdefault("NINEPIC_BASE_URL", "http://testserver/_standin/9pic")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")  # the test servers speak plain http
+# The stand-in's hosts, and the storage host that tests faking 9Pic with `responses` use.
+os.environ.setdefault("NINEPIC_STORAGE_HOSTS", "localhost,127.0.0.1,testserver,storage.test")
 
 from portal.settings import *  # noqa: E402,F403
 

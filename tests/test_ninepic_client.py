@@ -69,6 +69,7 @@ def client(clock) -> NinePicClient:
         time_budget=15,
         max_retries=3,
         backoff=0.5,
+        storage_hosts=("storage.test", "*.r2.cloudflarestorage.com"),
         session=requests.Session(),
     )
 
@@ -395,7 +396,7 @@ def test_logs_hold_neither_key_nor_signed_query(client, caplog):
     with pytest.raises(ProviderUnavailable):
         search(client)
     photo = ninepic.Photo(
-        IMAGE, f"{IMAGE}.jpg", "https://storage.test/a.jpg?X-Amz-Signature=s3cr3t"
+        IMAGE, f"{IMAGE}.jpg", f"https://storage.test/{IMAGE}.jpg?X-Amz-Signature=s3cr3t"
     )
     with pytest.raises(ProviderUnavailable) as raised:
         client.open_original(photo)
@@ -409,12 +410,14 @@ def test_logs_hold_neither_key_nor_signed_query(client, caplog):
 def test_open_original_streams_without_sending_the_key(client):
     body = bytes(range(256)) * 1000
     responses.get(
-        "https://storage.test/a.jpg",
+        f"https://storage.test/{IMAGE}.jpg",
         body=body,
         headers={"Content-Length": str(len(body))},
         content_type="image/jpeg",
     )
-    photo = ninepic.Photo(IMAGE, f"{IMAGE}.jpg", "https://storage.test/a.jpg?X-Amz-Signature=s")
+    photo = ninepic.Photo(
+        IMAGE, f"{IMAGE}.jpg", f"https://storage.test/{IMAGE}.jpg?X-Amz-Signature=s"
+    )
     original = client.open_original(photo)
     assert original.content_type == "image/jpeg"
     assert original.content_length == len(body)
@@ -455,3 +458,36 @@ def test_connection_check_without_a_key():
         backoff=0,
     )
     assert not client.check(EVENT).ok
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://evil.test/{IMAGE}.jpg",
+        f"http://storage.test/{IMAGE}.jpg",
+        f"https://storage.test/{MISSING_IMAGE}.jpg",
+        f"https://storage.test.evil.test/{IMAGE}.jpg",
+        f"file:///etc/{IMAGE}.jpg",
+    ],
+)
+def test_only_links_to_9pics_storage_for_that_photo_are_fetched(client, url):
+    with pytest.raises(ProviderUnavailable):
+        client.open_original(ninepic.Photo(IMAGE, f"{IMAGE}.jpg", url))
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_download_link_elsewhere_is_refused(client):
+    answer = example("image_id.json")
+    answer["data"]["presigned_urls"][0]["url"] = f"https://evil.test/{IMAGE}.jpg"
+    responses.post(URL, json=answer)
+    with pytest.raises(ProviderUnavailable):
+        client.photo(EVENT, image_id=IMAGE)
+
+
+@responses.activate
+def test_an_oversized_answer_is_refused(client):
+    responses.post(URL, body=b"[" + b"1," * 2_000_000 + b"1]", content_type="application/json")
+    with pytest.raises(ProviderUnavailable, match="oversized"):
+        search(client)

@@ -15,6 +15,7 @@ query string.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +51,8 @@ from .base import (
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 60
+# 60 links are about 30 KB; anything near this is not an answer we can use.
+MAX_ANSWER_BYTES = 2 * 1024 * 1024
 DOWNLOAD_CHUNK_SIZE = 64 * 1024
 # Below this much budget left, another attempt could not finish anyway.
 MIN_ATTEMPT_SECONDS = 0.5
@@ -77,6 +81,12 @@ def image_id_from(filename: str, url: str) -> str:
 
 
 @dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+
+
+@dataclass(frozen=True)
 class NinePicEvent:
     org_id: int
     event_id: int
@@ -93,6 +103,8 @@ class NinePicClient:
         time_budget: float,
         max_retries: int,
         backoff: float,
+        storage_hosts: tuple[str, ...] = ("*.r2.cloudflarestorage.com",),
+        allow_http_storage: bool = False,
         session: requests.Session | None = None,
     ):
         self.base_url = base_url.rstrip("/")
@@ -102,6 +114,8 @@ class NinePicClient:
         self.time_budget = time_budget
         self.max_retries = max_retries
         self.backoff = backoff
+        self.storage_hosts = storage_hosts
+        self.allow_http_storage = allow_http_storage
         self.session = session or _session()
 
     @classmethod
@@ -114,6 +128,8 @@ class NinePicClient:
             time_budget=settings.NINEPIC_TIME_BUDGET,
             max_retries=settings.NINEPIC_MAX_RETRIES,
             backoff=settings.NINEPIC_BACKOFF,
+            storage_hosts=tuple(settings.NINEPIC_STORAGE_HOSTS),
+            allow_http_storage=settings.NINEPIC_STANDIN,
         )
 
     # --- The four methods -------------------------------------------------
@@ -137,6 +153,7 @@ class NinePicClient:
         result = self._original_photos(event, method="image_id", identifier=image_id)
         for photo in result.photos:
             if photo.image_id == image_id:
+                self._check_storage_link(photo)
                 return photo
         raise PhotoNotFound(f"9Pic returned no URL for image {image_id}")
 
@@ -150,6 +167,7 @@ class NinePicClient:
 
     def open_original(self, photo: Photo) -> Original:
         """Stream an original from the storage URL 9Pic signed (no API key is sent there)."""
+        self._check_storage_link(photo)
         try:
             response = self.session.get(
                 photo.url, stream=True, timeout=(self.connect_timeout, self.read_timeout)
@@ -197,6 +215,19 @@ class NinePicClient:
             )
         return ConnectionCheck(True, f"Connected: the key works and can read {where}.")
 
+    def _check_storage_link(self, photo: Photo) -> None:
+        """Only ever fetch or redirect to 9Pic's storage, and to the file of that very photo."""
+        parts = urlsplit(photo.url)
+        schemes = ("https", "http") if self.allow_http_storage else ("https",)
+        host = parts.hostname or ""
+        if (
+            parts.scheme not in schemes
+            or not any(fnmatchcase(host, pattern) for pattern in self.storage_hosts)
+            or PurePosixPath(parts.path).stem != photo.image_id
+        ):
+            logger.error("9Pic gave a link outside its storage: %s", redact_url(photo.url))
+            raise ProviderUnavailable(f"untrusted storage link {redact_url(photo.url)}")
+
     # --- Transport ----------------------------------------------------------
 
     def _original_photos(
@@ -210,29 +241,18 @@ class NinePicClient:
     ) -> GalleryPage:
         url = f"{self.base_url}/api/v1/ext/{event.org_id}/event/{event.event_id}/original-photos"
         params = {"page": max(page, 1), "page_size": min(max(page_size, 1), MAX_PAGE_SIZE)}
-        response = self._post_with_retries(
-            url, params=params, body={"method": method, "identifier": identifier}
-        )
-        status = response.status_code
         where = f"9Pic org {event.org_id} event {event.event_id} ({method})"
+        answer = self._post_with_retries(
+            url, where=where, params=params, body={"method": method, "identifier": identifier}
+        )
+        status, message = answer.status, _error_message(answer.body)
         if status == 404:
             # 9Pic's 404 means "no photos for that identifier" (or no such event).
-            return GalleryPage(
-                photos=[],
-                failed=[],
-                total=0,
-                pagination=None,
-                message=_error_message(response),
-            )
+            return GalleryPage(photos=[], failed=[], total=0, pagination=None, message=message)
         if status in (401, 403):
-            logger.error(
-                "%s refused our credentials: %s %s", where, status, _error_message(response)
-            )
-            raise ProviderMisconfigured(
-                f"{where}: {status} {_error_message(response)}", status=status
-            )
+            logger.error("%s refused our credentials: %s %s", where, status, message)
+            raise ProviderMisconfigured(f"{where}: {status} {message}", status=status)
         if status in (400, 422):
-            message = _error_message(response)
             if method in ("image_id", "image_ids") and status == 400:
                 raise PhotoNotFound(f"{where}: {message}")
             logger.warning("%s rejected the request: %s %s", where, status, message)
@@ -241,21 +261,25 @@ class NinePicClient:
             logger.error("%s answered unexpected status %s", where, status)
             raise ProviderUnavailable(f"{where}: unexpected status {status}")
         try:
-            return parse_original_photos(response.json())
+            return parse_original_photos(json.loads(answer.body))
         except (ValueError, TypeError, KeyError) as error:
             logger.error("%s sent an unreadable answer: %s", where, error)
             raise ProviderUnavailable(f"{where}: unreadable answer") from error
 
     def _post_with_retries(
-        self, url: str, *, params: dict[str, int], body: dict[str, Any]
-    ) -> requests.Response:
+        self, url: str, *, where: str, params: dict[str, int], body: dict[str, Any]
+    ) -> Answer:
         # urllib3's Retry has no overall deadline, and a runner is waiting: hence this loop.
         deadline = time.monotonic() + self.time_budget
         attempt = 0
         while True:
             remaining = deadline - time.monotonic()
             if remaining < MIN_ATTEMPT_SECONDS:
-                raise ProviderTimeout(f"9Pic did not answer within {self.time_budget:g}s")
+                failure: ProviderError = ProviderTimeout(
+                    f"{where}: no answer within {self.time_budget:g}s"
+                )
+                logger.warning("%s", failure)
+                raise failure
             retry_after: float | None = None
             try:
                 response = self.session.post(
@@ -267,31 +291,33 @@ class NinePicClient:
                         min(self.connect_timeout, remaining),
                         min(self.read_timeout, remaining),
                     ),
+                    stream=True,
                 )
+                with response:
+                    status = response.status_code
+                    if status == 429:
+                        retry_after = _retry_after_seconds(response)
+                        failure = ProviderThrottled(
+                            f"{where}: rate limited by 9Pic",
+                            retry_after=None if retry_after is None else max(1, round(retry_after)),
+                        )
+                    elif status >= 500:
+                        failure = ProviderUnavailable(f"{where}: 9Pic answered {status}")
+                    else:
+                        return Answer(status=status, body=_read_capped(response, where))
             except requests.Timeout as error:
-                failure: ProviderError = ProviderTimeout(f"9Pic timed out ({type(error).__name__})")
+                failure = ProviderTimeout(f"{where}: timed out ({type(error).__name__})")
             except requests.RequestException as error:
-                failure = ProviderUnavailable(f"9Pic unreachable ({type(error).__name__})")
-            else:
-                if response.status_code == 429:
-                    retry_after = _retry_after_seconds(response)
-                    failure = ProviderThrottled(
-                        "9Pic is rate limiting us",
-                        retry_after=None if retry_after is None else max(1, round(retry_after)),
-                    )
-                elif response.status_code >= 500:
-                    failure = ProviderUnavailable(f"9Pic answered {response.status_code}")
-                else:
-                    return response
+                failure = ProviderUnavailable(f"{where}: unreachable ({type(error).__name__})")
             attempt += 1
             delay = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
             if (
                 attempt > self.max_retries
                 or time.monotonic() + delay > deadline - MIN_ATTEMPT_SECONDS
             ):
-                logger.warning("%s after %d attempt(s): giving up", failure, attempt)
+                logger.warning("%s; gave up after %d attempt(s)", failure, attempt)
                 raise failure
-            logger.info("%s: retrying in %.2fs (attempt %d)", failure, delay, attempt)
+            logger.debug("%s; retrying in %.2fs", failure, delay)
             time.sleep(delay)
 
 
@@ -383,10 +409,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _error_message(response: requests.Response) -> str:
+def _read_capped(response: requests.Response, where: str) -> bytes:
+    """The body, or ProviderUnavailable if it is larger than any real answer could be."""
+    body = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
+    if len(body) > MAX_ANSWER_BYTES:
+        logger.error("%s sent an answer over %d bytes", where, MAX_ANSWER_BYTES)
+        raise ProviderUnavailable(f"{where}: oversized answer")
+    return body
+
+
+def _error_message(body: bytes) -> str:
     """The `message` of an error envelope, if the body has one; never the raw body."""
     try:
-        payload = response.json()
+        payload = json.loads(body)
     except ValueError:
         return ""
     return _text(payload.get("message"))[:200] if isinstance(payload, dict) else ""
