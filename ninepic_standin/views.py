@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import catalogue
+from . import catalogue, faults
 from .images import original_path
 
 DEFAULT_PAGE_SIZE = 30
@@ -34,9 +34,11 @@ def envelope_error(status: int, message: str) -> JsonResponse:
 
 @csrf_exempt
 @require_POST
-def original_photos(request: HttpRequest, org_id: int, event_id: int) -> JsonResponse:
+def original_photos(request: HttpRequest, org_id: int, event_id: int) -> HttpResponse:
     # The real API is a network hop and a database away: benchmarks set how far.
     time.sleep(settings.NINEPIC_STANDIN_LATENCY_MS / 1000)
+    if fault := faults.pick():
+        return fault
     try:
         _check_access(request, org_id, event_id)
         method, identifier = _read_body(request)

@@ -154,6 +154,9 @@ NINEPIC_STANDIN = env.bool("NINEPIC_STANDIN", default=False)
 NINEPIC_STANDIN_API_KEY = env("NINEPIC_STANDIN_API_KEY", default="demo-9pic-key")
 NINEPIC_STANDIN_LINK_LIFETIME = env.int("NINEPIC_STANDIN_LINK_LIFETIME", default=3600)
 NINEPIC_STANDIN_LATENCY_MS = env.int("NINEPIC_STANDIN_LATENCY_MS", default=0)
+# Faults the stand-in injects, "name:share,…" (see ninepic_standin/faults.py).
+NINEPIC_STANDIN_FAULTS = env.str("NINEPIC_STANDIN_FAULTS", default="")
+NINEPIC_STANDIN_HANG_SECONDS = env.float("NINEPIC_STANDIN_HANG_SECONDS", default=30)
 NINEPIC_STANDIN_MEDIA_DIR = Path(
     env("NINEPIC_STANDIN_MEDIA_DIR", default=str(BASE_DIR / "var" / "standin"))
 )

@@ -411,11 +411,14 @@ def _text(value: Any) -> str:
 
 def _read_capped(response: requests.Response, where: str) -> bytes:
     """The body, or ProviderUnavailable if it is larger than any real answer could be."""
-    body = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
-    if len(body) > MAX_ANSWER_BYTES:
-        logger.error("%s sent an answer over %d bytes", where, MAX_ANSWER_BYTES)
-        raise ProviderUnavailable(f"{where}: oversized answer")
-    return body
+    body = bytearray()
+    # iter_content, unlike raw reads, turns a cut connection into a requests exception.
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            logger.error("%s sent an answer over %d bytes", where, MAX_ANSWER_BYTES)
+            raise ProviderUnavailable(f"{where}: oversized answer")
+    return bytes(body)
 
 
 def _error_message(body: bytes) -> str:
