@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint chromium wrk bench clean
+.PHONY: run test lint chromium wrk bench loadtest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: lint chromium wrk
 # Several minutes: prints the table README shows and writes bench-results/latest.json.
 bench: $(VENV)/.installed-test wrk
 	$(PY) bench/run.py
+
+# Three minutes of race day against a faulty upstream: prints figures, fails on any 500.
+loadtest: $(VENV)/.installed-test wrk
+	$(PY) bench/loadtest.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -18,21 +18,16 @@ import json
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+from servers import EVENT_PATH, KEY, ROOT, Servers, children
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-KEY = "bench-9pic-key"
-EVENT_PATH = "/events/demo-city-marathon"
 API_PATH = "/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 FIELD_BIB = 10000  # bibs from here on each have three photos in the stand-in
 UNIQUE_BIBS_LUA = """
@@ -57,103 +52,11 @@ TARGETS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Bench:
+class Bench(Servers):
     def __init__(self, workdir: Path, smoke: bool):
-        self.workdir = workdir
-        self.smoke = smoke
+        super().__init__(workdir)
         self.samples = 30 if smoke else 300
         self.seconds = 1 if smoke else 10
-        self.env = {
-            **os.environ,
-            "ENV_FILE": os.devnull,
-            "DEBUG": "False",
-            "SECRET_KEY": "bench-secret-key",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "NINEPIC_API_KEY": KEY,
-            "NINEPIC_STANDIN_API_KEY": KEY,
-            "NINEPIC_STANDIN_MEDIA_DIR": str(workdir / "originals"),
-            "PREVIEW_DIR": str(workdir / "previews"),
-            "LOG_LEVEL": "WARNING",
-            "SECURE_SSL_REDIRECT": "False",  # plain http on loopback
-            # All load comes from one address here: limits would measure themselves.
-            **dict.fromkeys(
-                [
-                    "RATELIMIT_SEARCH",
-                    "RATELIMIT_GALLERY",
-                    "RATELIMIT_PREVIEW",
-                    "RATELIMIT_DOWNLOAD",
-                ],
-                "",
-            ),
-            "UPSTREAM_CALLS_PER_MINUTE_PER_EVENT": "0",
-        }
-        self.manage("collectstatic", "--noinput", "-v0")
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage("seed_demo")
-
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-
-    @contextmanager
-    def server(self, name: str, args: list[str], **env: str):
-        port = free_port()
-        log = (self.workdir / f"{name}.log").open("w")
-        process = subprocess.Popen(
-            [GUNICORN, "portal.wsgi", "--bind", f"127.0.0.1:{port}", *args],
-            cwd=ROOT,
-            env={**self.env, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    requests.get(f"{url}/", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError(f"{name} did not start; see {log.name}") from None
-                    time.sleep(0.1)
-            yield url, process.pid
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            log.close()
-
-    def standin(self, latency_ms: int):
-        # A config of its own (not the portal's gunicorn.conf.py): plenty of threads, so
-        # that the stand-in is never what limits a measurement.
-        config = self.workdir / "standin.conf.py"
-        config.write_text("worker_class = 'gthread'\nworkers = 1\nthreads = 256\n")
-        return self.server(
-            f"standin-{latency_ms}ms",
-            ["--config", str(config)],
-            NINEPIC_STANDIN="True",
-            NINEPIC_STANDIN_LATENCY_MS=str(latency_ms),
-        )
-
-    def portal(self, name: str, upstream: str, *args: str, **env: str):
-        return self.server(
-            name,
-            ["--config", "gunicorn.conf.py", "--access-logfile", "/dev/null", *args],
-            NINEPIC_BASE_URL=f"{upstream}/_standin/9pic",
-            **env,
-        )
 
     # --- Measurements -----------------------------------------------------------------
 
@@ -370,18 +273,6 @@ def photo_id(index: int) -> str:
     from ninepic_standin.catalogue import all_photos
 
     return all_photos()[index].image_id
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def memory_kb(pid: int, field: str) -> int:

@@ -5,6 +5,7 @@ from . import views
 app_name = "ninepic_standin"
 
 urlpatterns = [
+    path("stats", views.stats, name="stats"),
     path(
         "api/v1/ext/<int:org_id>/event/<int:event_id>/original-photos",
         views.original_photos,

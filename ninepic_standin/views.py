@@ -3,7 +3,9 @@
 import hashlib
 import hmac
 import json
+import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,22 @@ METHODS = ("bib", "selfie", "image_id", "image_ids")
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 
 
+# Calls served by this process, for load tests to compare with the pages the portal served.
+_calls = Counter()
+_calls_lock = threading.Lock()
+
+
+def _count(kind: str) -> None:
+    with _calls_lock:
+        _calls[kind] += 1
+
+
+@require_GET
+def stats(request: HttpRequest) -> JsonResponse:
+    with _calls_lock:
+        return JsonResponse(dict(_calls))
+
+
 class Refusal(Exception):
     def __init__(self, status: int, message: str):
         self.status = status
@@ -35,6 +53,7 @@ def envelope_error(status: int, message: str) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def original_photos(request: HttpRequest, org_id: int, event_id: int) -> HttpResponse:
+    _count("api_calls")
     # The real API is a network hop and a database away: benchmarks set how far.
     time.sleep(settings.NINEPIC_STANDIN_LATENCY_MS / 1000)
     if fault := faults.pick():
@@ -189,6 +208,7 @@ def _access_denied(message: str) -> HttpResponse:
 
 @require_GET
 def storage_object(request: HttpRequest, event_id: int, image_id: str) -> HttpResponse:
+    _count("storage_gets")
     date = request.GET.get("X-Amz-Date", "")
     expires = request.GET.get("X-Amz-Expires", "")
     given = request.GET.get("X-Amz-Signature", "")

@@ -180,6 +180,8 @@ NINEPIC_STORAGE_HOSTS = env.list(
     default=["*.r2.cloudflarestorage.com"]
     + (["localhost", "127.0.0.1", "testserver"] if NINEPIC_STANDIN else []),
 )
+# Real 9Pic storage is https only; the stand-in serves plain http.
+NINEPIC_STORAGE_ALLOW_HTTP = env.bool("NINEPIC_STORAGE_ALLOW_HTTP", default=NINEPIC_STANDIN)
 NINEPIC_CONNECT_TIMEOUT = env.float("NINEPIC_CONNECT_TIMEOUT", default=3.05)
 NINEPIC_READ_TIMEOUT = env.float("NINEPIC_READ_TIMEOUT", default=10.0)
 NINEPIC_TIME_BUDGET = env.float("NINEPIC_TIME_BUDGET", default=15.0)

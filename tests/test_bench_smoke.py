@@ -42,3 +42,31 @@ def test_benchmark_smoke_run(tmp_path):
     assert figures["cached_errors_50"] == figures["errors_shipped"] == 0
     assert figures["photos_on_page"] == 30
     assert figures["download_bytes"] == 50 * 2**20 + 4
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (make test installs it)")
+def test_loadtest_smoke_run(tmp_path):
+    out = tmp_path / "load.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/loadtest.py",
+            "--seconds",
+            "5",
+            "--clients",
+            "20",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["server_errors_500"] == 0
+    assert figures["requests"] > 0
+    assert figures["upstream_api_calls"] > 0
+    assert figures["statuses"].get("200", 0) > 0

@@ -1,6 +1,7 @@
 """Production settings refuse to start without their secrets, with a clear message."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,13 @@ def test_a_gallery_cache_near_the_link_life_is_refused():
     assert result.returncode != 0
     assert "comes within 10 minutes" in result.stderr
     assert start(DEBUG="True", GALLERY_CACHE_SECONDS="3000").returncode == 0
+
+
+def test_every_setting_is_documented():
+    source = (ROOT / "portal" / "settings.py").read_text()
+    names = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
+    assert len(names) > 30
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert [n for n in sorted(names) if f"{n}=" not in example and n != "ENV_FILE"] == []
+    assert [n for n in sorted(names) if f"`{n}`" not in readme] == []

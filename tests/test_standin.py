@@ -172,3 +172,10 @@ def test_tampered_and_expired_links_are_refused(client, settings):
     response = client.get(expired)
     assert response.status_code == 403
     assert b"Request has expired" in response.content
+
+
+def test_stats_count_calls(client):
+    before = client.get("/_standin/9pic/stats").json().get("api_calls", 0)
+    call(client, BIB)
+    call(client, BIB, key="wrong")
+    assert client.get("/_standin/9pic/stats").json()["api_calls"] == before + 2

@@ -129,7 +129,7 @@ class NinePicClient:
             max_retries=settings.NINEPIC_MAX_RETRIES,
             backoff=settings.NINEPIC_BACKOFF,
             storage_hosts=tuple(settings.NINEPIC_STORAGE_HOSTS),
-            allow_http_storage=settings.NINEPIC_STANDIN,
+            allow_http_storage=settings.NINEPIC_STORAGE_ALLOW_HTTP,
         )
 
     # --- The four methods -------------------------------------------------

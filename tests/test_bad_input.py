@@ -1,0 +1,114 @@
+"""Whatever a visitor sends: never a 500, never a call to 9Pic for invalid input, nothing
+reflected unescaped (property-based, with hypothesis)."""
+
+from urllib.parse import quote, urlencode
+
+import pytest
+import responses
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from photos.forms import clean_bib, clean_page, clean_uuid
+
+UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+NASTY = st.one_of(
+    st.text(max_size=60),
+    st.text(max_size=3000),
+    st.sampled_from(
+        [
+            "../../etc/passwd",
+            "%2e%2e%2f",
+            "\x00",
+            "<script>alert(1)</script>",
+            '"><img src=x onerror=alert(1)>',
+            "1234\n",
+            "١٢٣٤",  # Arabic-Indic digits
+            "A" * 21,
+            "ddc661a7-8861-4793-9437-af42a82d12f8 ",
+            "{ddc661a7-8861-4793-9437-af42a82d12f8}",
+            "-1",
+            "9" * 40,
+        ]
+    ),
+)
+CHECKS = hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def upstream(settings):
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(UPSTREAM, status=404, json={"responseType": "error", "message": "none"})
+        yield mock
+
+
+def is_valid(check, value) -> bool:
+    try:
+        check(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def assert_safe(response, value: str) -> None:
+    assert response.status_code < 500, response.status_code
+    if any(c in value for c in "<>\"'") and response.get("Content-Type", "").startswith("text/"):
+        assert value not in response.content.decode(errors="replace")
+
+
+@CHECKS
+@given(bib=NASTY, page=NASTY)
+@example(bib="1234", page="2")
+def test_gallery_by_bib(client, event, upstream, bib, page):
+    calls = len(upstream.calls)
+    response = client.get(f"/events/demo/bib/{quote(bib, safe='')}/?{urlencode({'page': page})}")
+    assert_safe(response, bib)
+    assert_safe(response, page)
+    valid = is_valid(clean_bib, bib) and is_valid(clean_page, page)
+    if not valid:
+        assert len(upstream.calls) == calls
+
+
+@CHECKS
+@given(request_id=NASTY)
+def test_gallery_by_selfie(client, event, upstream, request_id):
+    calls = len(upstream.calls)
+    response = client.get(f"/events/demo/selfie/{quote(request_id, safe='')}/")
+    assert_safe(response, request_id)
+    if not is_valid(lambda v: clean_uuid(v, what="id"), request_id):
+        assert len(upstream.calls) == calls
+
+
+@CHECKS
+@given(bib=NASTY, selfie=NASTY, extra=st.dictionaries(st.text(max_size=10), NASTY, max_size=3))
+def test_search(client, event, upstream, bib, selfie, extra):
+    query = urlencode({"bib": bib, "selfie": selfie, **extra})
+    response = client.get(f"/events/demo/search?{query}")
+    assert_safe(response, bib)
+    assert_safe(response, selfie)
+    assert len(upstream.calls) == 0  # search only redirects
+
+
+@CHECKS
+@given(image_id=NASTY, action=st.sampled_from(["download", "preview", "preview/large"]))
+def test_photo_routes(client, event, upstream, image_id, action):
+    calls = len(upstream.calls)
+    response = client.get(f"/events/demo/photos/{quote(image_id, safe='')}/{action}")
+    assert_safe(response, image_id)
+    if not is_valid(lambda v: clean_uuid(v, what="id"), image_id):
+        assert len(upstream.calls) == calls
+
+
+@CHECKS
+@given(slug=NASTY)
+def test_event_slugs(client, event, upstream, slug):
+    for path in ("/events/{}/", "/embed/events/{}/", "/events/{}/theme.css"):
+        response = client.get(path.format(quote(slug, safe="")))
+        assert_safe(response, slug)
+    assert len(upstream.calls) == 0
