@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint chromium wrk bench loadtest clean
+.PHONY: run test test-services services lint chromium wrk bench loadtest loadtest-cluster clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,19 @@ run: $(VENV)/.installed-run
 	@echo "Portal: http://$(HOST):$(PORT)/  (demo event: http://$(HOST):$(PORT)/events/demo-city-marathon/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+APT_INSTALL = SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq
+
 # Debian packages: Chromium for browser tests (Playwright cannot download browsers
 # here), wrk for the benchmark's load.
 chromium wrk:
-	@command -v $@ >/dev/null 2>&1 || { \
-		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $@; }
+	@command -v $@ >/dev/null 2>&1 || { $(APT_INSTALL) $@; }
+
+# Redis, PostgreSQL and nginx for the scale-out tests (started on loopback by the tests).
+services:
+	@command -v redis-server >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 \
+		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| { $(APT_INSTALL) redis-server postgresql nginx; }
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
@@ -44,6 +51,13 @@ lint: $(VENV)/.installed-test
 
 test: lint chromium wrk
 	$(VENV)/bin/pytest
+	@if $(MAKE) --no-print-directory services; then \
+		$(MAKE) --no-print-directory test-services; \
+	else echo "Redis, PostgreSQL or nginx cannot be installed here: skipping test-services."; fi
+
+# The integration suite and a two-instance cluster test on real Redis and PostgreSQL.
+test-services: $(VENV)/.installed-test services chromium
+	$(PY) bench/services.py test
 
 # Several minutes: prints the table README shows and writes bench-results/latest.json.
 bench: $(VENV)/.installed-test wrk
@@ -52,6 +66,10 @@ bench: $(VENV)/.installed-test wrk
 # Three minutes of race day against a faulty upstream: prints figures, fails on any 500.
 loadtest: $(VENV)/.installed-test wrk
 	$(PY) bench/loadtest.py
+
+# The same through nginx with two instances on Redis and PostgreSQL.
+loadtest-cluster: $(VENV)/.installed-test wrk services
+	$(PY) bench/services.py loadtest
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

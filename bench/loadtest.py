@@ -16,10 +16,11 @@ import random
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import requests
-from servers import EVENT_PATH, KEY, ROOT, Servers
+from servers import EVENT_PATH, KEY, ROOT, Servers, nginx
 
 sys.path.insert(0, str(ROOT))
 from ninepic_standin.catalogue import DEMO_BIBS, FIELD_BIBS, all_photos  # noqa: E402
@@ -119,18 +120,43 @@ def draw_originals(upstream: str) -> None:
             pass  # a fault struck: that photo is drawn on first use instead
 
 
-def run(seconds: int, clients: int) -> dict:
+@contextmanager
+def portal_under_test(servers: Servers, upstream: str, cluster: bool):
+    """One instance with the shipped settings, or two (one worker each, the same two cores)
+    behind nginx, sharing the Redis and PostgreSQL that CACHE_URL and DATABASE_URL name."""
+    if not cluster:
+        with servers.portal("portal", upstream) as (url, _):
+            yield url
+        return
+    with ExitStack() as stack:
+        instances = [
+            stack.enter_context(
+                servers.portal(
+                    f"portal-{name}",
+                    upstream,
+                    WEB_CONCURRENCY="1",
+                    PREVIEW_DIR=str(servers.workdir / f"previews-{name}"),
+                )
+            )[0]
+            for name in ("a", "b")
+        ]
+        yield stack.enter_context(nginx(servers.workdir, instances))
+
+
+def run(seconds: int, clients: int, cluster: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="portal-load-") as workdir:
-        servers = Servers(Path(workdir))
+        shared = (
+            {"CACHE_URL": os.environ["CACHE_URL"], "DATABASE_URL": os.environ["DATABASE_URL"]}
+            if cluster
+            else {}
+        )
+        servers = Servers(Path(workdir), UPSTREAM_CALLS_PER_MINUTE_PER_EVENT="100000", **shared)
         script = mix_script(Path(workdir))
         with (
             servers.standin(
                 200, NINEPIC_STANDIN_FAULTS=FAULTS, NINEPIC_STANDIN_HANG_SECONDS="20"
             ) as (upstream, _),
-            servers.portal("portal", upstream, UPSTREAM_CALLS_PER_MINUTE_PER_EVENT="100000") as (
-                portal,
-                _,
-            ),
+            portal_under_test(servers, upstream, cluster) as portal,
         ):
             draw_originals(upstream)
             before = requests.get(f"{upstream}/_standin/9pic/stats", timeout=10).json()
@@ -156,6 +182,9 @@ def run(seconds: int, clients: int) -> dict:
     served = sum(v for k, v in statuses.items() if k < 400)
     api_calls = after.get("api_calls", 0) - before.get("api_calls", 0)
     return {
+        "setup": "2 instances x 1 worker behind nginx, Redis, PostgreSQL"
+        if cluster
+        else "1 instance x 2 workers, local memory cache, SQLite",
         "faults": FAULTS,
         "clients": clients,
         "seconds": round(result["seconds"], 1),
@@ -179,6 +208,7 @@ def report(figures: dict) -> str:
     statuses = ", ".join(f"{status}: {count}" for status, count in figures["statuses"].items())
     return "\n".join(
         [
+            f"Portal: {figures['setup']}",
             f"{figures['clients']} clients for {figures['seconds']} s, upstream 200 ms, "
             f"faults {figures['faults']}",
             f"Requests:            {figures['requests']} ({figures['requests_per_s']}/s)",
@@ -199,9 +229,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "loadtest.json")
+    parser.add_argument(
+        "--cluster", action="store_true", help="two instances behind nginx (bench/services.py)"
+    )
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    figures = run(args.seconds, args.clients)
+    figures = run(args.seconds, args.clients, args.cluster)
+    args.out = args.out or ROOT / "bench-results" / (
+        "loadtest-cluster.json" if args.cluster else "loadtest.json"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
     print(report(figures))

@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 class Servers:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, **env: str):
         self.workdir = workdir
         self.env = {
             **os.environ,
@@ -52,6 +52,7 @@ class Servers:
                 "",
             ),
             "UPSTREAM_CALLS_PER_MINUTE_PER_EVENT": "0",
+            **env,
         }
         self.manage("collectstatic", "--noinput", "-v0")
         self.manage("migrate", "--noinput", "-v0")
@@ -129,3 +130,148 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+# --- Backing services: Redis, PostgreSQL and nginx from Debian, on loopback ----------------
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{name} did not start") from None
+            time.sleep(0.1)
+
+
+@contextmanager
+def _running(command: list[str], name: str, port: int, log: Path):
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _wait_for_port(port, process, name)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@contextmanager
+def redis(workdir: Path):
+    """A throwaway Redis; yields its URL."""
+    port = free_port()
+    command = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(workdir),
+    ]
+    with _running(command, "redis-server", port, workdir / "redis.log"):
+        yield f"redis://127.0.0.1:{port}/0"
+
+
+@contextmanager
+def postgres(workdir: Path):
+    """A throwaway PostgreSQL cluster with a database "portal"; yields its URL."""
+    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    data = workdir / "pg"
+    # PostgreSQL refuses to run as root: then it runs as Debian's "postgres" user.
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    data.mkdir()
+    if as_owner:
+        os.chmod(workdir, 0o755)  # noqa: S103 - postgres must reach its folder inside
+        subprocess.run(["chown", "postgres:postgres", str(data)], check=True)
+    subprocess.run(
+        [*as_owner, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    port = free_port()
+    command = [
+        *as_owner,
+        str(binaries / "postgres"),
+        "-D",
+        str(data),
+        "-p",
+        str(port),
+        "-k",
+        str(data),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "fsync=off",
+    ]
+    with _running(command, "postgres", port, workdir / "postgres.log"):
+        url = f"postgres://postgres@127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while subprocess.run(
+            [
+                str(binaries / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "portal",
+            ],
+            capture_output=True,
+            check=False,
+        ).returncode:
+            if time.monotonic() > deadline:
+                raise RuntimeError("could not create the database")
+            time.sleep(0.2)
+        yield f"{url}/portal"
+
+
+@contextmanager
+def nginx(workdir: Path, backends: list[str]):
+    """nginx balancing round-robin over `backends` (http://host:port); yields its URL."""
+    port = free_port()
+    prefix = workdir / "nginx"
+    prefix.mkdir()
+    servers = "\n".join(f"    server {b.removeprefix('http://')};" for b in backends)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(
+        f"""{user}worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {prefix}/body;
+  proxy_temp_path {prefix}/proxy;
+  fastcgi_temp_path {prefix}/fastcgi;
+  uwsgi_temp_path {prefix}/uwsgi;
+  scgi_temp_path {prefix}/scgi;
+  upstream portal {{
+{servers}
+    keepalive 32;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://portal;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_buffering off;
+    }}
+  }}
+}}
+"""
+    )
+    command = ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"]
+    with _running(command, "nginx", port, workdir / "nginx.log"):
+        yield f"http://127.0.0.1:{port}"

@@ -1,7 +1,8 @@
 """Small JPEGs made once from each original, so a gallery never sends a runner's phone originals.
 
-Previews live on disk under PREVIEW_DIR, bounded to PREVIEW_CACHE_MB: when a new
-preview takes the store past its size, the least recently served are removed.
+Two levels: the Django cache (Redis via CACHE_URL: every instance sees what one made)
+and a bounded folder on this machine (PREVIEW_DIR, PREVIEW_CACHE_MB, least recently
+served removed first), from which responses are streamed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from PIL import Image, ImageOps
 
 from photos import services, singleflight
@@ -40,6 +42,8 @@ SIZES = {
     "small": PreviewSize("small", 720, 480, crop=True, quality=70),
     "large": PreviewSize("large", 1600, 1600, crop=False, quality=78),
 }
+# How long the shared level keeps a preview (Redis evicts before that if it must).
+SHARED_SECONDS = 30 * 24 * 3600
 # Originals are read into memory this far, then spill to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
 
@@ -57,17 +61,24 @@ def preview_file(*, event: Event, image_id: str, size: PreviewSize) -> Path:
     """The preview on disk, made now if missing (once, however many ask at the same time)."""
     store = PreviewStore(settings.PREVIEW_DIR, settings.PREVIEW_CACHE_MB * 1024 * 1024)
     name = preview_name(event, image_id, size)
+    shared_key = f"preview:{name}"
+
+    def lookup() -> Path | None:
+        local = store.get(name)
+        if local is not None:
+            return local
+        made_elsewhere = cache.get(shared_key)
+        return None if made_elsewhere is None else store.put(name, made_elsewhere)
 
     def make() -> Path:
         photo = services.recent_photo(event=event, image_id=image_id)
         original = services.open_original(event=event, photo=photo)
-        return store.put(name, render(original.chunks, size))
+        data = render(original.chunks, size)
+        cache.set(shared_key, data, SHARED_SECONDS)
+        return store.put(name, data)
 
     return singleflight.shared(
-        f"preview:{name}",
-        lookup=lambda: store.get(name),
-        compute=make,
-        wait=settings.NINEPIC_TIME_BUDGET + 10,
+        f"making:{name}", lookup=lookup, compute=make, wait=settings.NINEPIC_TIME_BUDGET + 10
     )
 
 

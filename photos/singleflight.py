@@ -35,29 +35,26 @@ def shared(
     `compute` must make the value visible to `lookup` (store it) before returning.
     Followers wait up to `wait` seconds for it, then compute themselves.
     """
-    value = lookup()
-    if value is not None:
-        return value
     lock_key, failure_key = f"{key}:lock", f"{key}:failed"
-    if cache.add(lock_key, True, timeout=int(wait) + 1):
-        cache.delete(failure_key)  # an earlier round's failure is not this round's
-        try:
-            return compute()
-        except Exception as error:
-            cache.set(failure_key, _Failure(error), FAILURE_SECONDS)
-            raise
-        finally:
-            cache.delete(lock_key)
-
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
+    while True:
         value = lookup()
         if value is not None:
             return value
+        if cache.add(lock_key, True, timeout=int(wait) + 1):
+            cache.delete(failure_key)  # an earlier round's failure is not this round's
+            try:
+                return compute()
+            except Exception as error:
+                cache.set(failure_key, _Failure(error), FAILURE_SECONDS)
+                raise
+            finally:
+                cache.delete(lock_key)
+        # Another caller is computing: wait until it is done, then look again.
+        while cache.get(lock_key) is not None:
+            if time.monotonic() > deadline:
+                return compute()
+            time.sleep(POLL_SECONDS)
         failure = cache.get(failure_key)
         if isinstance(failure, _Failure):
             raise failure.error
-        if cache.get(lock_key) is None:
-            break  # the leader finished without a value: try ourselves
-    return compute()

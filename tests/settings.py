@@ -21,3 +21,6 @@ MIDDLEWARE = ["tests.leakcheck.CaptureResponsesMiddleware", *MIDDLEWARE]  # noqa
 # Serve static files from the source folders: tests do not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Live-server threads must not hold connections past a test: the test database is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

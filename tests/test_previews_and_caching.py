@@ -239,3 +239,14 @@ def test_a_30_photo_gallery_weighs_under_40_kb_compressed(client, event, upstrea
     static = Path(django_settings.BASE_DIR) / "static" / "photos"
     assets = [html, (static / "portal.css").read_bytes(), (static / "portal.js").read_bytes()]
     assert sum(len(gzip.compress(part)) for part in assets) < 40_000
+
+
+def test_a_preview_made_by_another_instance_is_not_made_again(client, event, upstream, settings):
+    upstream.post(UPSTREAM, json=answer(IMAGE))
+    upstream.get(STORAGE, body=jpeg(900, 600), content_type="image/jpeg")
+    made = b"".join(client.get(f"/events/demo/photos/{IMAGE}/preview").streaming_content)
+    # Another instance: its own folder, the same (shared) cache.
+    settings.PREVIEW_DIR = settings.PREVIEW_DIR.parent / "other-instance"
+    served = b"".join(client.get(f"/events/demo/photos/{IMAGE}/preview").streaming_content)
+    assert served == made
+    assert methods_called(upstream) == ["image_id", "storage"]

@@ -1,0 +1,52 @@
+"""`make test-services` and `make loadtest-cluster`: the portal on real Redis and PostgreSQL.
+
+Starts a throwaway Redis and PostgreSQL on loopback (Debian's redis-server and
+postgresql; nginx for the cluster), then either runs the integration suite and the
+cluster test against them, or the load test through nginx with two portal instances.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from servers import ROOT, postgres, redis
+
+INTEGRATION_SUITE = [
+    "tests/test_integration_standin.py",
+    "tests/test_previews_and_caching.py",
+    "tests/test_protection.py",
+    "tests/test_gallery_views.py",
+    "tests/test_embedding.py",
+    "tests/test_admin.py",
+    "tests/test_faults.py",
+    "tests/browser/test_runner_journey.py",
+    "tests/services",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["test", "loadtest"])
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help="passed on to pytest/loadtest")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="portal-services-") as workdir,
+        redis(Path(workdir)) as cache_url,
+        postgres(Path(workdir)) as database_url,
+    ):
+        env = {**os.environ, "CACHE_URL": cache_url, "DATABASE_URL": database_url}
+        if args.what == "test":
+            command = [sys.executable, "-m", "pytest", *INTEGRATION_SUITE, *args.rest]
+        else:
+            command = [sys.executable, "bench/loadtest.py", "--cluster", *args.rest]
+        returncode = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
+    sys.exit(returncode)
+
+
+if __name__ == "__main__":
+    main()
