@@ -1,0 +1,37 @@
+"""axe-core finds no accessibility violations on any runner page, normal or embedded."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from ninepic_standin import catalogue
+
+PAGES = [
+    "/",
+    "/events/demo/",
+    "/events/demo/search?bib=12+34",
+    f"/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/",
+    f"/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/?page=2",
+    f"/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/",
+    "/events/demo/bib/5555/",
+    "/events/unknown/",
+]
+
+
+@pytest.mark.parametrize(
+    "path", PAGES + [f"/embed{p}" for p in PAGES if p.startswith("/events/demo")]
+)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_violations(browser, live_standin, event, path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(live_standin.url + path)
+    results = Axe().run(page)
+    page.close()
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_check_can_fail(browser):
+    page = browser.new_page()
+    page.set_content("<html><body><img src='photo.jpg'><input type='text'></body></html>")
+    results = Axe().run(page)
+    page.close()
+    assert results.violations_count >= 2  # image without alt, field without label
