@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import responses
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
 from PIL import Image
 
@@ -65,6 +66,24 @@ def answer(*image_ids: str, total: int | None = None) -> dict:
 def upstream():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
+
+
+def at_once(count: int, request) -> list:
+    """`request()` in `count` threads started together; their results, in any order."""
+    results = []
+
+    def run() -> None:
+        try:
+            results.append(request())
+        finally:
+            connection.close()  # or the test database cannot be dropped afterwards
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def methods_called(upstream) -> list[str]:
@@ -126,19 +145,13 @@ def test_concurrent_requests_make_a_missing_preview_once(event, upstream):
         return (200, {"Content-Type": "image/jpeg"}, original)
 
     upstream.add_callback(responses.GET, STORAGE, callback=slow_storage)
-    statuses = []
 
-    def fetch():
+    def fetch() -> int:
         response = Client().get(f"/events/demo/photos/{IMAGE}/preview")
         b"".join(response.streaming_content)
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=fetch) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * 4
+    assert at_once(4, fetch) == [200] * 4
     assert methods_called(upstream).count("storage") == 1
 
 
@@ -212,17 +225,7 @@ def test_identical_concurrent_searches_share_one_upstream_call(event, upstream):
         return (200, {"Content-Type": "application/json"}, json.dumps(answer(IMAGE)))
 
     upstream.add_callback(responses.POST, UPSTREAM, callback=slow_answer)
-    statuses = []
-    threads = [
-        threading.Thread(
-            target=lambda: statuses.append(Client().get("/events/demo/bib/1234/").status_code)
-        )
-        for _ in range(5)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(5, lambda: Client().get("/events/demo/bib/1234/").status_code)
     assert statuses == [200] * 5
     assert len(upstream.calls) == 1
 
