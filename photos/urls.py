@@ -21,6 +21,18 @@ urlpatterns = [
         {"method": "selfie"},
         name="gallery-selfie",
     ),
+    path(
+        "events/<slug:slug>/bib/<str:identifier>/photos/<str:image_id>/",
+        views.photo_page,
+        {"method": "bib"},
+        name="photo-bib",
+    ),
+    path(
+        "events/<slug:slug>/selfie/<str:identifier>/photos/<str:image_id>/",
+        views.photo_page,
+        {"method": "selfie"},
+        name="photo-selfie",
+    ),
     path("events/<slug:slug>/photos/<str:image_id>/download", views.download, name="download"),
     path(
         "events/<slug:slug>/photos/<str:image_id>/preview",

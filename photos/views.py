@@ -23,6 +23,7 @@ from photos.embedding import allow_framing, is_embed
 from photos.forms import SearchForm, clean_page, clean_uuid
 from photos.models import Event
 from photos.providers.base import (
+    GalleryPage,
     Photo,
     PhotoNotFound,
     ProviderError,
@@ -60,8 +61,21 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(_gallery_url(request, event, cleaned["method"], cleaned["identifier"]))
 
 
-@require_safe
-def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> HttpResponse:
+@dataclass(frozen=True)
+class GallerySearch:
+    """A gallery address, checked: the event offers the search, the input is valid."""
+
+    event: Event
+    method: SearchMethod
+    identifier: str  # canonical form
+    page: int
+    form: SearchForm
+
+
+def _read_gallery_address(
+    request: HttpRequest, slug: str, method: str, identifier: str
+) -> GallerySearch | HttpResponse:
+    """The search a gallery or photo address names, or the response that refuses it."""
     event = selectors.get_published_event(slug)
     method = SearchMethod(method)
     if method not in event.search_methods:
@@ -76,14 +90,22 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
     except ValidationError as error:
         form.add_error(None, error)
         return _search_page(request, event, form, status=400)
-    canonical = form.cleaned_data["identifier"]
+    return GallerySearch(event, method, form.cleaned_data["identifier"], page, form)
+
+
+@require_safe
+def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> HttpResponse:
+    search = _read_gallery_address(request, slug, method, identifier)
+    if isinstance(search, HttpResponse):
+        return search
+    event, method, canonical, page = search.event, search.method, search.identifier, search.page
     if canonical != identifier:
         return redirect(_gallery_url(request, event, method, canonical, page))
 
     try:
         result = services.find_photos(event=event, method=method, identifier=canonical, page=page)
     except ProviderError as error:
-        return _provider_problem(request, event, error, form=form)
+        return _provider_problem(request, event, error, form=search.form)
 
     pagination = result.pagination
     if pagination and result.total and page > pagination.total_pages:
@@ -95,17 +117,108 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
         "page": page,
         "cards": photo_cards(
             request,
-            event,
+            search,
             result.photos,
-            first_number=(page - 1) * (pagination.page_size if pagination else 0) + 1,
+            first_number=_first_number(result, page),
         ),
         "page_numbers": page_numbers(page, pagination.total_pages) if pagination else [],
-        "form": form,
+        "form": search.form,
     }
     response = _render(request, event, "photos/gallery.html", context)
     # What 9Pic has changes as photos are processed: browsers must ask again.
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+@require_safe
+def photo_page(
+    request: HttpRequest, slug: str, method: str, identifier: str, image_id: str
+) -> HttpResponse:
+    """One photo large, with the previous and next of the same search (across its pages)."""
+    search = _read_gallery_address(request, slug, method, identifier)
+    if isinstance(search, HttpResponse):
+        return search
+    event, page = search.event, search.page
+    try:
+        image_id = clean_uuid(image_id, what="photo ID")
+    except ValidationError:
+        return _problem(
+            request,
+            event,
+            status=400,
+            title="That photo link is not valid",
+            message="Go back to your gallery and open the photo again.",
+        )
+    if (search.identifier, image_id) != (identifier, request.resolver_match.kwargs["image_id"]):
+        return redirect(_photo_url(request, search, image_id, page))
+    try:
+        result = services.find_photos(
+            event=event, method=search.method, identifier=search.identifier, page=page
+        )
+        index = next((i for i, p in enumerate(result.photos) if p.image_id == image_id), None)
+        if index is None:
+            return _problem(
+                request,
+                event,
+                status=404,
+                title="This photo is not in this gallery",
+                message="It may have moved to another page: open the gallery to find it.",
+            )
+        previous, following = _neighbours(search, result, index)
+    except ProviderError as error:
+        return _provider_problem(request, event, error)
+
+    card = photo_cards(
+        request, search, [result.photos[index]], first_number=_first_number(result, page) + index
+    )[0]
+    context = {
+        "method": search.method,
+        "identifier": search.identifier,
+        "result": result,
+        "card": card,
+        "gallery_url": _gallery_url(request, event, search.method, search.identifier, page),
+        "previous_url": previous and _photo_url(request, search, *previous),
+        "next_url": following and _photo_url(request, search, *following),
+    }
+    response = _render(request, event, "photos/photo.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _neighbours(
+    search: GallerySearch, result: GalleryPage, index: int
+) -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
+    """(image id, page) of the photos before and after, reaching into the pages around."""
+    photos, page = result.photos, search.page
+    previous = following = None
+    if index > 0:
+        previous = (photos[index - 1].image_id, page)
+    elif page > 1:
+        before = services.find_photos(
+            event=search.event, method=search.method, identifier=search.identifier, page=page - 1
+        )
+        previous = (before.photos[-1].image_id, page - 1) if before.photos else None
+    if index < len(photos) - 1:
+        following = (photos[index + 1].image_id, page)
+    elif result.pagination and result.pagination.has_next:
+        after = services.find_photos(
+            event=search.event, method=search.method, identifier=search.identifier, page=page + 1
+        )
+        following = (after.photos[0].image_id, page + 1) if after.photos else None
+    return previous, following
+
+
+def _first_number(result: GalleryPage, page: int) -> int:
+    return (page - 1) * (result.pagination.page_size if result.pagination else 0) + 1
+
+
+def _photo_url(request: HttpRequest, search: GallerySearch, image_id: str, page: int) -> str:
+    url = reverse(
+        f"photos:photo-{search.method.value}",
+        args=[search.event.slug, search.identifier, image_id],
+        current_app=request.resolver_match.namespace,
+    )
+    return url if page == 1 else f"{url}?page={page}"
 
 
 @require_safe
@@ -191,28 +304,37 @@ def event_theme(request: HttpRequest, slug: str) -> HttpResponse:
 class PhotoCard:
     number: int
     photo: Photo
+    page_url: str
     preview_url: str
     large_preview_url: str
     download_url: str
 
 
 def photo_cards(
-    request: HttpRequest, event: Event, photos: list[Photo], *, first_number: int
+    request: HttpRequest, search: GallerySearch, photos: list[Photo], *, first_number: int
 ) -> list[PhotoCard]:
     # reverse() once per link kind, not per photo: 90 reverses were half a page's render time.
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    namespace = request.resolver_match.namespace
+    placeholder = "~photo~"  # can be neither a BIB, a selfie ID nor a photo ID
+    slug = search.event.slug
     links = {
-        name: reverse(f"photos:{name}", args=[event.slug, placeholder], current_app=namespace)
+        name: reverse(
+            f"photos:{name}", args=[slug, placeholder], current_app=request.resolver_match.namespace
+        )
         for name in ("preview", "preview-large", "download")
     }
+    links["page"] = _photo_url(request, search, placeholder, search.page)
+
+    def link(name: str, photo: Photo) -> str:
+        return links[name].replace(placeholder, photo.image_id)
+
     return [
         PhotoCard(
             number=number,
             photo=photo,
-            preview_url=links["preview"].replace(placeholder, photo.image_id),
-            large_preview_url=links["preview-large"].replace(placeholder, photo.image_id),
-            download_url=links["download"].replace(placeholder, photo.image_id),
+            page_url=link("page", photo),
+            preview_url=link("preview", photo),
+            large_preview_url=link("preview-large", photo),
+            download_url=link("download", photo),
         )
         for number, photo in enumerate(photos, start=first_number)
     ]

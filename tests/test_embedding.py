@@ -126,7 +126,7 @@ def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('/download"') == 30
-    assert html.count('href="/embed/events/demo/photos/') == 60  # download and large preview
+    assert html.count('href="/embed/events/demo/bib/1234/photos/') == 30  # the photo pages
     assert 'href="/events/' not in html
     assert "Set-Cookie" not in response.headers
     assert not response.cookies

@@ -37,5 +37,37 @@
     window.addEventListener("load", report);
   }
 
+  // The photo viewer: arrow keys and Escape follow its links; so does a sideways swipe.
+  function navigateViewer(viewer) {
+    function follow(key) {
+      var link = viewer.querySelector('[data-viewer-key="' + key + '"]');
+      if (link) window.location.assign(link.href);
+    }
+
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) return;
+      if (["ArrowLeft", "ArrowRight", "Escape"].indexOf(event.key) === -1) return;
+      event.preventDefault();
+      follow(event.key);
+    });
+
+    var start = null;
+    viewer.addEventListener("touchstart", function (event) {
+      start = event.changedTouches[0];
+    }, { passive: true });
+    viewer.addEventListener("touchend", function (event) {
+      if (!start) return;
+      var dx = event.changedTouches[0].clientX - start.clientX;
+      var dy = event.changedTouches[0].clientY - start.clientY;
+      start = null;
+      if (Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) {
+        follow(dx < 0 ? "ArrowRight" : "ArrowLeft");
+      }
+    }, { passive: true });
+  }
+
+  var viewer = document.querySelector("[data-viewer]");
+  if (viewer) navigateViewer(viewer);
   if (window.parent !== window && document.body.classList.contains("embed")) talkToHostPage();
 })();

@@ -13,6 +13,7 @@ PAGES = [
     f"/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/?page=2",
     f"/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/",
     "/events/demo/bib/5555/",
+    f"/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/photos/{catalogue.all_photos()[2].image_id}/",
     "/events/unknown/",
 ]
 

@@ -48,25 +48,22 @@ def host_site():
 
 
 @pytest.fixture
-def blocking_browser(tmp_path):
+def blocking_browser(playwright, tmp_path):
     """Chromium set to block third-party cookies (a profile setting), as Safari and Firefox do."""
-    from playwright.sync_api import sync_playwright
-
     (tmp_path / "Default").mkdir()
     (tmp_path / "Default" / "Preferences").write_text(
         json.dumps({"profile": {"cookie_controls_mode": 1, "block_third_party_cookies": True}})
     )
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=LAUNCH_ARGS,
-            accept_downloads=True,
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context
-        context.close()
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=LAUNCH_ARGS,
+        accept_downloads=True,
+        viewport={"width": 1280, "height": 900},
+    )
+    yield context
+    context.close()
 
 
 def snippet(portal: str, slug: str = "demo") -> str:
