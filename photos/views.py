@@ -115,6 +115,13 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
         "identifier": canonical,
         "result": result,
         "page": page,
+        "share": share_card(
+            request,
+            search,
+            reverse(f"photos:gallery-{method.value}", args=[event.slug, canonical]),
+            result.photos[0] if result.photos else None,
+            title=f"{result.total} race photos {_searched(search)} · {event.name}",
+        ),
         "cards": photo_cards(
             request,
             search,
@@ -176,6 +183,13 @@ def photo_page(
         "identifier": search.identifier,
         "result": result,
         "card": card,
+        "share": share_card(
+            request,
+            search,
+            _photo_url(request, search, image_id, page, namespace="photos"),
+            card.photo,
+            title=f"Race photo {_searched(search)} · {event.name}",
+        ),
         "gallery_url": _gallery_url(request, event, search.method, search.identifier, page),
         "previous_url": previous and _photo_url(request, search, *previous),
         "next_url": following and _photo_url(request, search, *following),
@@ -208,15 +222,45 @@ def _neighbours(
     return previous, following
 
 
+@dataclass(frozen=True)
+class ShareCard:
+    title: str
+    url: str
+    image_url: str | None
+
+
+def share_card(
+    request: HttpRequest, search: GallerySearch, path: str, photo: Photo | None, *, title: str
+) -> ShareCard:
+    """What a shared link shows in chat and social apps: absolute addresses of the normal
+    (not embedded) page, and a preview made by the portal: never an expiring 9Pic link."""
+    image = None
+    if photo is not None:
+        image = request.build_absolute_uri(
+            reverse("photos:preview-large", args=[search.event.slug, photo.image_id])
+        )
+    return ShareCard(title=title, url=request.build_absolute_uri(path), image_url=image)
+
+
+def _searched(search: GallerySearch) -> str:
+    return f"for BIB {search.identifier}" if search.method is SearchMethod.BIB else "from a selfie"
+
+
 def _first_number(result: GalleryPage, page: int) -> int:
     return (page - 1) * (result.pagination.page_size if result.pagination else 0) + 1
 
 
-def _photo_url(request: HttpRequest, search: GallerySearch, image_id: str, page: int) -> str:
+def _photo_url(
+    request: HttpRequest,
+    search: GallerySearch,
+    image_id: str,
+    page: int,
+    namespace: str | None = None,
+) -> str:
     url = reverse(
         f"photos:photo-{search.method.value}",
         args=[search.event.slug, search.identifier, image_id],
-        current_app=request.resolver_match.namespace,
+        current_app=namespace or request.resolver_match.namespace,
     )
     return url if page == 1 else f"{url}?page={page}"
 

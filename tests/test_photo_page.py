@@ -82,3 +82,18 @@ def test_embedded_photo_pages_stay_in_the_embed(portal, event):
         "frame-ancestors 'self' https://www.demo-marathon.org"
         in (page.headers["Content-Security-Policy"])
     )
+
+
+def test_shared_links_show_a_preview_card(portal, event):
+    event.embed_origins = "https://www.demo-marathon.org"
+    event.save()
+    for path in (f"/events/demo/bib/{BIB}/", f"/embed/events/demo/bib/{BIB}/"):
+        html = get(portal, path).text
+        assert f'<meta property="og:url" content="{portal}/events/demo/bib/{BIB}/">' in html
+        preview = f"{portal}/events/demo/photos/{PHOTOS[0]}/preview/large"
+        assert f'<meta property="og:image" content="{preview}">' in html
+        assert f"{len(PHOTOS)} race photos for BIB {BIB}" in html
+        assert "X-Amz" not in html
+    photo = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[31]}/?page=2").text
+    shared = f"{portal}/events/demo/bib/{BIB}/photos/{PHOTOS[31]}/?page=2"
+    assert f'<meta property="og:url" content="{shared}">' in photo

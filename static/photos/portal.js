@@ -67,6 +67,24 @@
     }, { passive: true });
   }
 
+  // Share: the phone's share sheet where there is one, else copy the link.
+  function offerSharing(button) {
+    var status = button.nextElementSibling;
+    if (!navigator.share && !(navigator.clipboard && window.isSecureContext)) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var url = button.getAttribute("data-share-url");
+      if (navigator.share) {
+        navigator.share({ title: button.getAttribute("data-share-title"), url: url }).catch(function () {});
+        return;
+      }
+      navigator.clipboard.writeText(url).then(function () {
+        status.textContent = "Link copied";
+      });
+    });
+  }
+
+  document.querySelectorAll("[data-share-url]").forEach(offerSharing);
   var viewer = document.querySelector("[data-viewer]");
   if (viewer) navigateViewer(viewer);
   if (window.parent !== window && document.body.classList.contains("embed")) talkToHostPage();

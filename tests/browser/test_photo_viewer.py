@@ -61,3 +61,31 @@ def test_swipe(browser, live_standin, event):
     page.wait_for_timeout(300)
     assert page.url.endswith(f"/photos/{PHOTOS[29]}/")
     context.close()
+
+
+def test_share_copies_the_link_where_there_is_no_share_sheet(browser, live_standin, event):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    assert page.evaluate("'share' in navigator") is False  # desktop Linux Chromium
+    page.get_by_role("button", name="Share").click()
+    page.get_by_role("status").filter(has_text="Link copied").wait_for()
+    assert (
+        page.evaluate("navigator.clipboard.readText()")
+        == f"{live_standin.url}/events/demo/bib/{BIB}/"
+    )
+    context.close()
+
+
+def test_share_opens_the_share_sheet_where_there_is_one(browser, live_standin, event):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.add_init_script(
+        "navigator.share = data => { window.shared = data; return Promise.resolve(); };"
+    )
+    page = context.new_page()
+    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/photos/{PHOTOS[2]}/")
+    page.get_by_role("button", name="Share").click()
+    shared = page.evaluate("window.shared")
+    assert shared["url"] == f"{live_standin.url}/events/demo/bib/{BIB}/photos/{PHOTOS[2]}/"
+    assert shared["title"].startswith("Race photo for BIB")
+    context.close()
