@@ -6,6 +6,7 @@ identical concurrent searches share one upstream call (photos/singleflight.py).
 
 import logging
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,9 +21,15 @@ from photos.providers.base import (
     ProviderThrottled,
     SearchMethod,
 )
-from photos.providers.ninepic import NinePicClient, NinePicEvent
+from photos.providers.ninepic import MAX_PAGE_SIZE, NinePicClient, NinePicEvent
 
 logger = logging.getLogger(__name__)
+
+
+class TooManyPhotos(Exception):
+    def __init__(self, count: int):
+        super().__init__(f"{count} photos")
+        self.count = count
 
 
 def _ninepic(event: Event) -> tuple[NinePicClient, NinePicEvent]:
@@ -95,6 +102,42 @@ def recent_photo(*, event: Event, image_id: str) -> Photo:
         photo = fresh_photo(event=event, image_id=image_id)
         cache.set(_photo_key(event, image_id), photo, settings.GALLERY_CACHE_SECONDS)
     return photo
+
+
+def originals_for_zip(
+    *, event: Event, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
+) -> tuple[int, Iterator[Original]]:
+    """How many photos, and their originals one by one with links fetched as it goes.
+
+    `image_ids` picks photos of the search; empty means all of them. The first batch of
+    links is fetched before returning, so that a failure or an oversized request still
+    becomes a proper error page; later ones only as the ZIP is being written.
+    """
+    client, ref = _ninepic(event)
+
+    def batch(page: int) -> GalleryPage:
+        _spend_upstream_call(event)
+        if image_ids:
+            return client.photos(ref, image_ids=image_ids, page=page, page_size=MAX_PAGE_SIZE)
+        return client.search(
+            ref, method=method, identifier=identifier, page=page, page_size=MAX_PAGE_SIZE
+        )
+
+    first = batch(1)
+    if first.total > limit:
+        raise TooManyPhotos(first.total)
+
+    def originals() -> Iterator[Original]:
+        result, page = first, 1
+        while True:
+            for photo in result.photos:
+                yield client.open_original(photo)
+            if not (result.pagination and result.pagination.has_next):
+                return
+            page += 1
+            result = batch(page)
+
+    return len(image_ids) or first.total, originals()
 
 
 def open_original(*, event: Event, photo: Photo) -> Original:

@@ -33,6 +33,18 @@ urlpatterns = [
         {"method": "selfie"},
         name="photo-selfie",
     ),
+    path(
+        "events/<slug:slug>/bib/<str:identifier>/photos.zip",
+        views.photos_zip,
+        {"method": "bib"},
+        name="zip-bib",
+    ),
+    path(
+        "events/<slug:slug>/selfie/<str:identifier>/photos.zip",
+        views.photos_zip,
+        {"method": "selfie"},
+        name="zip-selfie",
+    ),
     path("events/<slug:slug>/photos/<str:image_id>/download", views.download, name="download"),
     path(
         "events/<slug:slug>/photos/<str:image_id>/preview",

@@ -1,7 +1,9 @@
 """Runner-facing pages: parse the request, call a service, render a template."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import zipstream
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import (
@@ -24,6 +26,7 @@ from photos.forms import SearchForm, clean_page, clean_uuid
 from photos.models import Event
 from photos.providers.base import (
     GalleryPage,
+    Original,
     Photo,
     PhotoNotFound,
     ProviderError,
@@ -129,6 +132,11 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
             first_number=_first_number(result, page),
         ),
         "page_numbers": page_numbers(page, pagination.total_pages) if pagination else [],
+        "zip_url": reverse(
+            f"photos:zip-{method.value}",
+            args=[event.slug, canonical],
+            current_app=request.resolver_match.namespace,
+        ),
         "form": search.form,
     }
     response = _render(request, event, "photos/gallery.html", context)
@@ -197,6 +205,74 @@ def photo_page(
     response = _render(request, event, "photos/photo.html", context)
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+@require_safe
+def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) -> HttpResponse:
+    """The search's photos (or the ones ticked) as one ZIP, streamed while it is written:
+    never whole in memory or on disk, each original fetched with a freshly signed link."""
+    search = _read_gallery_address(request, slug, method, identifier)
+    if isinstance(search, HttpResponse):
+        return search
+    event, limit = search.event, settings.ZIP_MAX_PHOTOS
+    try:
+        picked = list(
+            dict.fromkeys(clean_uuid(i, what="photo ID") for i in request.GET.getlist("photo"))
+        )
+    except ValidationError:
+        return _problem(
+            request,
+            event,
+            status=400,
+            title="That selection is not valid",
+            message="Go back to your gallery and tick the photos again.",
+        )
+    try:
+        if len(picked) > limit:
+            raise services.TooManyPhotos(len(picked))
+        count, originals = services.originals_for_zip(
+            event=event,
+            method=search.method,
+            identifier=search.identifier,
+            image_ids=picked,
+            limit=limit,
+        )
+    except services.TooManyPhotos as too_many:
+        return _problem(
+            request,
+            event,
+            status=400,
+            title=f"{too_many.count} photos are too many for one ZIP",
+            message=f"Tick up to {limit} photos and download them together, or download "
+            "photos one by one.",
+        )
+    except PhotoNotFound:
+        return _problem(
+            request,
+            event,
+            status=404,
+            title="We could not find those photos",
+            message="Search again to see the photos that are available.",
+        )
+    except ProviderError as error:
+        return _provider_problem(request, event, error)
+    if not count:
+        return redirect(_gallery_url(request, event, search.method, search.identifier))
+
+    response = StreamingHttpResponse(_zip(originals), content_type="application/zip")
+    name = f"{event.slug}-{search.method.value}-{search.identifier}.zip"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _zip(originals: Iterator[Original]) -> Iterator[bytes]:
+    # One original at a time: the next is only opened once the previous one is written.
+    archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED)  # JPEGs do not shrink
+    for original in originals:
+        archive.add(original.chunks, original.filename)
+        yield from archive.file()
+    yield from archive.finalize()
 
 
 def _neighbours(

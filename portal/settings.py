@@ -229,6 +229,8 @@ UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = env.int("UPSTREAM_CALLS_PER_MINUTE_PER_EVE
 # --- Runner pages ------------------------------------------------------------
 
 GALLERY_PAGE_SIZE = min(env.int("GALLERY_PAGE_SIZE", default=30), 60)
+# Most photos one ZIP may hold (a marathon finisher rarely has more than a few dozen).
+ZIP_MAX_PHOTOS = env.int("ZIP_MAX_PHOTOS", default=100)
 # "stream": the portal streams the original as an attachment; "redirect": it
 # redirects the browser to the fresh presigned URL.
 DOWNLOAD_MODE = env.str("DOWNLOAD_MODE", default="stream")

@@ -1,5 +1,7 @@
 """A runner on a phone: search a BIB, browse, go to page 2, download a photo."""
 
+import zipfile
+
 from ninepic_standin import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
@@ -45,3 +47,18 @@ def test_invalid_bib_is_explained_next_to_the_field(page, live_standin, event):
     assert field.get_attribute("aria-invalid") == "true"
     assert "1 to 20 letters, digits or hyphens" in page.locator("#bib-error").inner_text()
     assert page.evaluate("document.activeElement.id") == "id_bib"
+
+
+def test_tick_photos_and_download_them_as_one_zip(page, live_standin, event, tmp_path):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    page.get_by_label("Select photo 2", exact=True).check()
+    page.get_by_label("Select photo 5", exact=True).check()
+    with page.expect_download() as pending:
+        page.get_by_role("button", name="Download selected (ZIP)").click()
+    saved = tmp_path / pending.value.suggested_filename
+    pending.value.save_as(saved)
+    assert saved.name == f"demo-bib-{BIB}.zip"
+    with zipfile.ZipFile(saved) as archive:
+        assert len(archive.namelist()) == 2
+        assert archive.testzip() is None
