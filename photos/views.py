@@ -227,6 +227,14 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
             title="That selection is not valid",
             message="Go back to your gallery and tick the photos again.",
         )
+    if request.GET.get("selected") and not picked:
+        return _problem(
+            request,
+            event,
+            status=400,
+            title="No photos ticked",
+            message="Tick the photos you want, then press “Download selected” again.",
+        )
     try:
         if len(picked) > limit:
             raise services.TooManyPhotos(len(picked))
