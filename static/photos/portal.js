@@ -84,7 +84,81 @@
     });
   }
 
+  // Phones: a ZIP is no use there, so "Save" hands the photos (the ticked ones, else all
+  // on this page) to the share sheet as files, in batches, whence they go to the camera
+  // roll. Only offered where the browser can share image files.
+  var SAVE_BATCH = 10;
+
+  function offerSaving(button) {
+    var probe = [new File([""], "probe.jpg", { type: "image/jpeg" })];
+    if (!navigator.share || !navigator.canShare || !navigator.canShare({ files: probe })) return;
+    var form = button.form;
+    var status = button.nextElementSibling;
+    button.hidden = false;
+
+    function chosenLinks() {
+      var cards = Array.prototype.filter.call(form.querySelectorAll(".photo-card"), function (card) {
+        return card.querySelector("input[name=photo]:checked");
+      });
+      if (!cards.length) cards = Array.prototype.slice.call(form.querySelectorAll(".photo-card"));
+      return cards.map(function (card) { return card.querySelector("a.download"); });
+    }
+
+    function fetchFile(link) {
+      return fetch(link.href).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.blob();
+      }).then(function (blob) {
+        return new File([blob], link.getAttribute("download"), { type: "image/jpeg" });
+      });
+    }
+
+    // Browsers only open the share sheet right after a tap, and fetching photos takes
+    // longer than that lasts: one tap prepares a batch, the next shares it.
+    var links = [];
+    var prepared = null;
+    var start = 0;
+
+    function prepare() {
+      var batch = links.slice(start, start + SAVE_BATCH);
+      status.textContent = "Preparing " + batch.length + " photos…";
+      button.disabled = true;
+      Promise.all(batch.map(fetchFile)).then(function (files) {
+        prepared = files;
+        button.disabled = false;
+        button.textContent = "Save " + files.length + " photos";
+        status.textContent = "Ready: photos " + (start + 1) + " to " + (start + files.length) +
+          " of " + links.length + ".";
+      }).catch(function () {
+        button.disabled = false;
+        status.textContent = "The photos could not be prepared. Use Download on each photo.";
+      });
+    }
+
+    button.addEventListener("click", function () {
+      if (!prepared) {
+        links = chosenLinks();
+        start = 0;
+        prepare();
+        return;
+      }
+      navigator.share({ files: prepared }).then(function () {
+        start += prepared.length;
+        prepared = null;
+        if (start < links.length) {
+          prepare();
+        } else {
+          button.textContent = "Save photos to this phone";
+          status.textContent = "All " + links.length + " photos handed to your phone.";
+        }
+      }).catch(function () {
+        status.textContent = "Saving was cancelled. Press Save to try again.";
+      });
+    });
+  }
+
   document.querySelectorAll("[data-share-url]").forEach(offerSharing);
+  document.querySelectorAll("[data-save-photos]").forEach(offerSaving);
   var viewer = document.querySelector("[data-viewer]");
   if (viewer) navigateViewer(viewer);
   if (window.parent !== window && document.body.classList.contains("embed")) talkToHostPage();

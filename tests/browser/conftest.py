@@ -35,7 +35,8 @@ def browser(playwright):
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, db):
+    # After the database (so closed before it): no request may still be running then.
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = context.new_page()
     yield page

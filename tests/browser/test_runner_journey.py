@@ -62,3 +62,58 @@ def test_tick_photos_and_download_them_as_one_zip(page, live_standin, event, tmp
     with zipfile.ZipFile(saved) as archive:
         assert len(archive.namelist()) == 2
         assert archive.testzip() is None
+
+
+SHARE_SHEET = """
+navigator.canShare = data => Array.isArray(data.files);
+navigator.share = data => {
+  window.sharedFiles = (window.sharedFiles || []).concat(
+    [data.files.map(f => ({name: f.name, type: f.type, size: f.size}))]);
+  return Promise.resolve();
+};
+"""
+
+
+def test_phones_save_photos_through_the_share_sheet(browser, live_standin, event):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.add_init_script(SHARE_SHEET)
+    page = context.new_page()
+    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    picked = []
+    for number in (1, 4, 7):
+        box = page.get_by_label(f"Select photo {number}", exact=True)
+        box.check()
+        picked.append(f"{box.get_attribute('value')}.jpg")
+    save = page.get_by_role("button", name="Save photos to this phone")
+    save.click()  # prepares
+    page.get_by_role("button", name="Save 3 photos").click()  # shares
+    page.get_by_role("status").filter(has_text="All 3 photos").wait_for()
+    shared = page.evaluate("window.sharedFiles")
+    assert len(shared) == 1
+    assert [f["name"] for f in shared[0]] == picked
+    assert all(f["type"] == "image/jpeg" and f["size"] > 100_000 for f in shared[0])
+    context.close()
+
+
+def test_without_file_sharing_there_is_no_save_button(page, live_standin, event):
+    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    assert page.get_by_role("button", name="Save photos to this phone").count() == 0
+    assert page.get_by_role("button", name="Download selected (ZIP)").is_visible()
+
+
+def test_without_javascript_the_journey_works_and_no_dead_buttons_show(
+    browser, live_standin, event
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_standin.url}/events/demo/")
+    page.get_by_label("BIB number").fill(BIB)
+    page.get_by_role("button", name="Find my photos", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith(f"{BIB_TOTAL} photos")
+    assert not page.get_by_role("button", name="Share").is_visible()
+    assert page.get_by_role("button", name="Save photos to this phone").count() == 0
+    page.get_by_role("link", name="Next page").click()
+    assert page.url.endswith("?page=2")
+    context.close()
