@@ -157,13 +157,7 @@ def photo_page(
     try:
         image_id = clean_uuid(image_id, what="photo ID")
     except ValidationError:
-        return _problem(
-            request,
-            event,
-            status=400,
-            title="That photo link is not valid",
-            message="Go back to your gallery and open the photo again.",
-        )
+        return _bad_photo_link(request, event, "open the photo again")
     if (search.identifier, image_id) != (identifier, request.resolver_match.kwargs["image_id"]):
         return redirect(_photo_url(request, search, image_id, page))
     try:
@@ -358,13 +352,7 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
     try:
         image_id = clean_uuid(image_id, what="photo ID")
     except ValidationError:
-        return _problem(
-            request,
-            event,
-            status=400,
-            title="That photo link is not valid",
-            message="Go back to your gallery and press Download again.",
-        )
+        return _bad_photo_link(request, event, "press Download again")
     try:
         photo = services.fresh_photo(event=event, image_id=image_id)
         if settings.DOWNLOAD_MODE == "redirect":
@@ -521,6 +509,16 @@ def _problem(
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _bad_photo_link(request: HttpRequest, event: Event, then: str) -> HttpResponse:
+    return _problem(
+        request,
+        event,
+        status=400,
+        title="That photo link is not valid",
+        message=f"Go back to your gallery and {then}.",
+    )
 
 
 def _too_many_requests(request: HttpRequest, event: Event, wait: int) -> HttpResponse:
