@@ -19,6 +19,8 @@ EVENT_OWNERS = {
     LEGACY_EVENT_ID: DEMO_ORG_ID,
     OTHER_EVENT_ID: OTHER_ORG_ID,
 }
+# Only the demo organisation's events have photos; 789 exists just to be refused.
+_EVENTS_WITH_PHOTOS = (DEMO_EVENT_ID, LEGACY_EVENT_ID)
 
 DEMO_SELFIE_REQUEST_ID = "ddc661a7-8861-4793-9437-af42a82d12f8"
 BIB_WITH_MANY_PHOTOS = "1234"
@@ -80,7 +82,7 @@ def event_owner(event_id: int) -> int | None:
 
 
 def photos_for_bib(event_id: int, bib: str) -> list[DemoPhoto]:
-    if event_id == OTHER_EVENT_ID:
+    if event_id not in _EVENTS_WITH_PHOTOS:
         return []
     if bib.isdigit() and int(bib) in FIELD_BIBS:
         first = int(bib) % PHOTO_COUNT
@@ -89,7 +91,7 @@ def photos_for_bib(event_id: int, bib: str) -> list[DemoPhoto]:
 
 
 def photos_for_selfie(event_id: int, request_id: str) -> list[DemoPhoto]:
-    if event_id == OTHER_EVENT_ID or request_id != DEMO_SELFIE_REQUEST_ID:
+    if event_id not in _EVENTS_WITH_PHOTOS or request_id != DEMO_SELFIE_REQUEST_ID:
         return []
     # The selfie is of the runner wearing 777, who is also on three photos where the bib
     # was hidden: what a selfie search finds and a BIB search cannot.
@@ -99,6 +101,6 @@ def photos_for_selfie(event_id: int, request_id: str) -> list[DemoPhoto]:
 
 
 def photo(event_id: int, image_id: str) -> DemoPhoto | None:
-    if event_id == OTHER_EVENT_ID:
+    if event_id not in _EVENTS_WITH_PHOTOS:
         return None
     return next((p for p in all_photos() if p.image_id == image_id), None)

@@ -21,9 +21,13 @@ def original_path(media_dir: Path, event_id: int, photo: DemoPhoto) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write aside, then rename: a concurrent reader sees no file or a whole one.
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(handle, "wb") as file:
-            draw_photo(photo).save(file, "JPEG", quality=QUALITY, optimize=True)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                draw_photo(photo).save(file, "JPEG", quality=QUALITY, optimize=True)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     return path
 
 
@@ -69,8 +73,8 @@ def draw_photo(photo: DemoPhoto) -> Image.Image:
     )
 
     # Sensor-like grain, so file sizes are those of real photos rather than of flat colour.
-    grain = Image.effect_noise((width // 2, height // 2), 28).resize((width, height))
-    return Image.blend(image, Image.merge("RGB", (grain, grain, grain)), 0.12)
+    grain = Image.effect_noise((width // 2, height // 2), 40).resize((width, height))
+    return Image.blend(image, Image.merge("RGB", (grain, grain, grain)), 0.15)
 
 
 def _draw_runner(

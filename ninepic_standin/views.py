@@ -21,6 +21,7 @@ from .images import original_path
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 60
 METHODS = ("bib", "selfie", "image_id", "image_ids")
+LEGACY_METHODS = ("bib", "selfie")
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 
 
@@ -60,7 +61,7 @@ def original_photos(request: HttpRequest, org_id: int, event_id: int) -> HttpRes
         return fault
     try:
         _check_access(request, org_id, event_id)
-        method, identifier = _read_body(request)
+        method, identifier = _read_body(request, event_id)
         page, page_size = _read_paging(request)
         return _answer(request, event_id, method, identifier, page, page_size)
     except Refusal as refusal:
@@ -71,7 +72,7 @@ def _check_access(request: HttpRequest, org_id: int, event_id: int) -> None:
     key = request.headers.get("X-API-Key")
     if not key:
         raise Refusal(401, "API key is missing. Send it in the X-API-Key header.")
-    if not hmac.compare_digest(key, settings.NINEPIC_STANDIN_API_KEY):
+    if not _same(key, settings.NINEPIC_STANDIN_API_KEY):
         raise Refusal(403, "API key is invalid or inactive.")
     owner = catalogue.event_owner(event_id)
     if owner is None:
@@ -82,16 +83,25 @@ def _check_access(request: HttpRequest, org_id: int, event_id: int) -> None:
         )
 
 
-def _read_body(request: HttpRequest) -> tuple[str, Any]:
+def _same(given: str, expected: str) -> bool:
+    # Bytes, because compare_digest refuses non-ASCII str and a header may hold anything.
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _read_body(request: HttpRequest, event_id: int) -> tuple[str, Any]:
     try:
         body = json.loads(request.body)
     except ValueError:
         raise Refusal(400, "Request body must be JSON.") from None
-    if not isinstance(body, dict) or "method" not in body:
+    if not isinstance(body, dict):
+        raise Refusal(400, "Request body must be a JSON object.")
+    if "method" not in body:
         raise Refusal(400, "Field 'method' is required.")
     method, identifier = body["method"], body.get("identifier")
-    if method not in METHODS:
-        raise Refusal(422, "method must be one of bib, selfie, image_id, image_ids.")
+    # The legacy API predates image ids: it only knew BIB and selfie searches.
+    methods = LEGACY_METHODS if event_id == catalogue.LEGACY_EVENT_ID else METHODS
+    if method not in methods:
+        raise Refusal(422, f"method must be one of {', '.join(methods)}.")
     if method == "image_ids":
         if not isinstance(identifier, list) or not all(isinstance(i, str) for i in identifier):
             raise Refusal(400, "identifier must be a non-empty list of strings for image_ids.")
@@ -118,29 +128,18 @@ def _read_paging(request: HttpRequest) -> tuple[int, int]:
 def _answer(
     request: HttpRequest, event_id: int, method: str, identifier: Any, page: int, page_size: int
 ) -> JsonResponse:
-    failed: list[dict[str, Any]] = []
+    # Each requested image: the photo, or None where storage has no such file.
+    found: list[tuple[str, catalogue.DemoPhoto | None]]
     if method == "bib":
-        photos = catalogue.photos_for_bib(event_id, identifier)
-        if not photos:
+        found = [(p.image_id, p) for p in catalogue.photos_for_bib(event_id, identifier)]
+        if not found:
             raise Refusal(404, f"No photos found for BIB {identifier}.")
     elif method == "selfie":
-        photos = catalogue.photos_for_selfie(event_id, identifier)
+        found = [(p.image_id, p) for p in catalogue.photos_for_selfie(event_id, identifier)]
     else:
         wanted = [identifier] if method == "image_id" else identifier
-        photos = []
-        for image_id in wanted:
-            found = catalogue.photo(event_id, image_id)
-            if found:
-                photos.append(found)
-            else:
-                failed.append(
-                    {
-                        "image_id": image_id,
-                        "error": "File not found in raw-memories bucket",
-                        "path": f"imgs/{event_id}/large/{image_id}.jpg",
-                    }
-                )
-        if not photos:
+        found = [(image_id, catalogue.photo(event_id, image_id)) for image_id in wanted]
+        if not any(p for _, p in found):
             raise Refusal(
                 400,
                 "The provided image_id is invalid. The requested image was not found."
@@ -148,18 +147,29 @@ def _answer(
                 else "All provided image_ids are invalid. None of the requested images were found.",
             )
 
-    total = len(photos) + len(failed)
-    on_page = photos[(page - 1) * page_size : page * page_size]
+    total = len(found)
+    on_page = found[(page - 1) * page_size : page * page_size]
     total_pages = -(-total // page_size)
+    presigned = [
+        {"url": presigned_url(request, event_id, image_id), "filename": f"{image_id}.jpg"}
+        for image_id, p in on_page
+        if p
+    ]
+    failed = [
+        {
+            "image_id": image_id,
+            "error": "File not found in raw-memories bucket",
+            "path": f"imgs/{event_id}/large/{image_id}.jpg",
+        }
+        for image_id, p in on_page
+        if not p
+    ]
     data = {
-        "presigned_urls": [
-            {"url": presigned_url(request, event_id, p.image_id), "filename": f"{p.image_id}.jpg"}
-            for p in on_page
-        ],
-        "failed_urls": failed if page == 1 else [],
+        "presigned_urls": presigned,
+        "failed_urls": failed,
         "total_images": total,
-        "successful_count": len(on_page),
-        "failed_count": len(failed) if page == 1 else 0,
+        "successful_count": len(presigned),
+        "failed_count": len(failed),
         "identifier": None if method == "image_ids" else identifier,
         "pagination": None
         if total == 0
@@ -175,7 +185,7 @@ def _answer(
     if total == 0:
         message = f"No images found for {method} identifier {identifier}"
     else:
-        message = f"Generated {len(on_page)} presigned URLs for download."
+        message = f"Generated {len(presigned)} presigned URLs for download."
     if event_id == catalogue.LEGACY_EVENT_ID:
         return JsonResponse({**data, "message": None if total else message})
     return JsonResponse({"responseType": "success", "message": message, "data": data})
@@ -201,9 +211,12 @@ def presigned_url(request: HttpRequest, event_id: int, image_id: str) -> str:
     return request.build_absolute_uri(f"{path}?{query}")
 
 
-def _access_denied(message: str) -> HttpResponse:
-    body = f"<Error><Code>AccessDenied</Code><Message>{message}</Message></Error>"
-    return HttpResponse(body, status=403, content_type="application/xml")
+def _s3_error(status: int, code: str, message: str) -> HttpResponse:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    )
+    return HttpResponse(body, status=status, content_type="application/xml")
 
 
 @require_GET
@@ -212,17 +225,20 @@ def storage_object(request: HttpRequest, event_id: int, image_id: str) -> HttpRe
     date = request.GET.get("X-Amz-Date", "")
     expires = request.GET.get("X-Amz-Expires", "")
     given = request.GET.get("X-Amz-Signature", "")
-    if not hmac.compare_digest(given, _signature(request.path, date, expires)):
-        return _access_denied(
-            "The request signature we calculated does not match the signature you provided."
+    if not _same(given, _signature(request.path, date, expires)):
+        return _s3_error(
+            403,
+            "AccessDenied",
+            "The request signature we calculated does not match the signature you provided.",
         )
     signed_at = datetime.strptime(date, AMZ_DATE).replace(tzinfo=UTC)
     if datetime.now(UTC) > signed_at + timedelta(seconds=int(expires)):
-        return _access_denied("Request has expired")
+        return _s3_error(403, "AccessDenied", "Request has expired")
     photo = catalogue.photo(event_id, image_id)
     if photo is None:
-        return HttpResponse(
-            "<Error><Code>NoSuchKey</Code></Error>", status=404, content_type="application/xml"
-        )
+        return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
     path = original_path(settings.NINEPIC_STANDIN_MEDIA_DIR, event_id, photo)
-    return FileResponse(path.open("rb"), content_type="image/jpeg")
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    # FileResponse names the file inline; a presigned R2 object carries no such header.
+    del response["Content-Disposition"]
+    return response

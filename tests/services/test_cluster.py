@@ -44,7 +44,7 @@ def cluster(tmp_path_factory):
         workdir,
         DATABASE_URL=os.environ["DATABASE_URL"],
         CACHE_URL=os.environ["CACHE_URL"],
-        RATELIMIT_SEARCH="3/m",
+        RATELIMIT_SEARCH="3/h",  # per hour: no window can roll over mid-test
     )
     with ExitStack() as stack:
         standin, _ = stack.enter_context(servers.standin(0))
