@@ -15,11 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (make test installs it)")
-def test_benchmark_smoke_run(tmp_path):
-    out = tmp_path / "bench.json"
+needs_wrk = pytest.mark.skipif(
+    not shutil.which("wrk"), reason="wrk is not installed (make test installs it)"
+)
+
+
+def run_script(script: str, out: Path, *args: str) -> tuple[str, dict]:
+    """Run a bench script writing its figures to `out`; its printed report and figures."""
     result = subprocess.run(
-        [sys.executable, "bench/run.py", "--smoke", "--out", str(out)],
+        [sys.executable, script, *args, "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -27,8 +31,13 @@ def test_benchmark_smoke_run(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    figures = json.loads(out.read_text())
-    assert "Cached gallery pages/s" in result.stdout
+    return result.stdout, json.loads(out.read_text())
+
+
+@needs_wrk
+def test_benchmark_smoke_run(tmp_path):
+    report, figures = run_script("bench/run.py", tmp_path / "bench.json", "--smoke")
+    assert "Cached gallery pages/s" in report
     for name in (
         "cached_pages_per_s_1",
         "cached_pages_per_s_50",
@@ -44,28 +53,11 @@ def test_benchmark_smoke_run(tmp_path):
     assert figures["download_bytes"] == 50 * 2**20 + 4
 
 
-@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (make test installs it)")
+@needs_wrk
 def test_loadtest_smoke_run(tmp_path):
-    out = tmp_path / "load.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "bench/loadtest.py",
-            "--seconds",
-            "5",
-            "--clients",
-            "20",
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    _, figures = run_script(
+        "bench/loadtest.py", tmp_path / "load.json", "--seconds", "5", "--clients", "20"
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    figures = json.loads(out.read_text())
     assert figures["server_errors_500"] == 0
     assert figures["requests"] > 0
     assert figures["upstream_api_calls"] > 0
