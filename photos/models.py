@@ -2,6 +2,7 @@ import contextlib
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator, URLValidator
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -35,6 +36,13 @@ class Event(models.Model):
         "9Pic event ID",
         validators=[MinValueValidator(1)],
         help_text="Shown beside the event's name in the 9Pic dashboard.",
+    )
+    default_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="Runner pages use it when the browser asks for none of the portal's "
+        "languages. Runners can always switch.",
     )
     offers_bib_search = models.BooleanField("offer BIB search", default=True)
     offers_selfie_search = models.BooleanField(
