@@ -36,7 +36,7 @@ setup = function(thread) thread:set("offset", math.random(0, 9999)) end
 request = function()
   counter = counter + 1
   local bib = 10000 + (offset + counter) % 10000
-  return wrk.format("GET", "/events/demo-city-marathon/bib/" .. bib .. "/")
+  return wrk.format("GET", "/en/events/demo-city-marathon/bib/" .. bib .. "/")
 end
 """
 

@@ -16,7 +16,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 KEY = "bench-9pic-key"
-EVENT_PATH = "/events/demo-city-marathon"
+EVENT_PATH = "/en/events/demo-city-marathon"
 
 
 def free_port() -> int:

@@ -1,7 +1,14 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from photos.embedding import is_embed
+from photos.languages import language_links
 
 
 def embedding(request: HttpRequest) -> dict[str, bool]:
     return {"is_embed": is_embed(request)}
+
+
+def languages(request: HttpRequest) -> dict[str, object]:
+    # Lazy: only pages that show the switcher (not the admin's) pay for the reverses.
+    return {"language_links": SimpleLazyObject(lambda: language_links(request))}

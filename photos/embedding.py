@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 
+from photos.languages import without_language
+
 # Plain http is only for trying an embed on one's own machine.
 LOOPBACK_HOSTS = ("localhost", "::1")
 EMBED_NAMESPACE = "embed"
@@ -84,8 +86,9 @@ class EmbedCode:
 
 
 def embed_code(request: HttpRequest, slug: str) -> EmbedCode:
-    """What an organiser pastes into the race website, with absolute addresses of this portal."""
-    url = request.build_absolute_uri(reverse("embed:event", args=[slug]))
+    """What an organiser pastes into the race website, with absolute addresses of this portal.
+    The address names no language: each runner gets theirs (or the event's default)."""
+    url = request.build_absolute_uri(without_language(reverse("embed:event", args=[slug])))
     # The unhashed name: organisers' pages keep it for years, across our deploys.
     script = request.build_absolute_uri(f"{settings.STATIC_URL.rstrip('/')}/photos/embed.js")
     return EmbedCode(

@@ -4,62 +4,73 @@ import re
 import uuid
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from photos.providers.base import SearchMethod
 
 BIB_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
 PAGE_PATTERN = re.compile(r"[0-9]{1,5}")
 MAX_PAGE = 10_000
+ENTER = {
+    SearchMethod.BIB: gettext_lazy("Enter your BIB number."),
+    SearchMethod.SELFIE: gettext_lazy("Enter your selfie search ID."),
+}
 
 
 def clean_bib(value: str) -> str:
     bib = value.strip()
     if not bib:
-        raise forms.ValidationError("Enter your BIB number.", code="required")
+        raise forms.ValidationError(ENTER[SearchMethod.BIB], code="required")
     if not BIB_PATTERN.fullmatch(bib):
         raise forms.ValidationError(
-            "A BIB number has 1 to 20 letters, digits or hyphens, e.g. 1234 or A-17.",
+            _("A BIB number has 1 to 20 letters, digits or hyphens, e.g. 1234 or A-17."),
             code="invalid",
         )
     return bib
 
 
-def clean_uuid(value: str, *, what: str) -> str:
-    """The canonical lower-case form of a UUID, or a ValidationError naming `what`."""
+def clean_uuid(value: str) -> str:
+    """The canonical lower-case form of a UUID (selfie search and photo IDs), or ValueError."""
     text = value.strip()
-    if not text:
-        raise forms.ValidationError(f"Enter your {what}.", code="required")
+    # Only the 36-character hyphenated form: uuid.UUID also takes braces and "urn:".
+    if len(text) != 36:
+        raise ValueError(text)
+    return str(uuid.UUID(text))
+
+
+def clean_selfie_id(value: str) -> str:
+    if not value.strip():
+        raise forms.ValidationError(ENTER[SearchMethod.SELFIE], code="required")
     try:
-        # Only the 36-character hyphenated form: uuid.UUID also takes braces and "urn:".
-        if len(text) != 36:
-            raise ValueError
-        return str(uuid.UUID(text))
+        return clean_uuid(value)
     except ValueError:
         raise forms.ValidationError(
-            f"That is not a valid {what}: it looks like ddc661a7-8861-4793-9437-af42a82d12f8.",
+            _("That is not a valid selfie search ID: it looks like %(example)s."),
             code="invalid",
+            params={"example": "ddc661a7-8861-4793-9437-af42a82d12f8"},
         ) from None
 
 
 def clean_identifier(method: SearchMethod, value: str) -> str:
     if method is SearchMethod.BIB:
         return clean_bib(value)
-    return clean_uuid(value, what="selfie search ID")
+    return clean_selfie_id(value)
 
 
 def clean_page(value: str | None) -> int:
     if value is None or value == "":
         return 1
     if not PAGE_PATTERN.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
-        raise forms.ValidationError("That page number does not exist.", code="invalid")
+        raise forms.ValidationError(_("That page number does not exist."), code="invalid")
     return int(value)
 
 
 class SearchForm(forms.Form):
     """One of `bib` or `selfie`, whichever the runner filled in (and the event offers)."""
 
-    bib = forms.CharField(required=False, max_length=100, label="BIB number")
-    selfie = forms.CharField(required=False, max_length=100, label="Selfie search ID")
+    bib = forms.CharField(required=False, max_length=100, label=gettext_lazy("BIB number"))
+    selfie = forms.CharField(required=False, max_length=100, label=gettext_lazy("Selfie search ID"))
 
     def __init__(self, *args, methods: list[SearchMethod], **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,9 +85,8 @@ class SearchForm(forms.Form):
         if not filled:
             if self.errors:
                 return cleaned
-            field = self.methods[0].value
-            what = "your BIB number" if field == "bib" else "your selfie search ID"
-            self.add_error(field, f"Enter {what}.")
+            first = self.methods[0]
+            self.add_error(first.value, ENTER[first])
             return cleaned
         method = filled[0]
         try:

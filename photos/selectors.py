@@ -11,3 +11,7 @@ def published_events() -> QuerySet[Event]:
 def get_published_event(slug: str) -> Event:
     """The event runners may see, or Http404 (unknown and unpublished look alike)."""
     return get_object_or_404(published_events(), slug=slug)
+
+
+def event_default_language(slug: str) -> str | None:
+    return published_events().filter(slug=slug).values_list("default_language", flat=True).first()

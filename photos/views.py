@@ -18,11 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header, quote_etag
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from photos import previews, ratelimits, selectors, services
 from photos.embedding import allow_framing, is_embed
 from photos.forms import SearchForm, clean_page, clean_uuid
+from photos.languages import without_language
 from photos.models import Event
 from photos.providers.base import (
     GalleryPage,
@@ -123,7 +126,7 @@ def gallery(request: HttpRequest, slug: str, method: str, identifier: str) -> Ht
             search,
             reverse(f"photos:gallery-{method.value}", args=[event.slug, canonical]),
             result.photos[0] if result.photos else None,
-            title=f"{result.total} race photos {_searched(search)} · {event.name}",
+            title=_gallery_title(search, result.total),
         ),
         "cards": photo_cards(
             request,
@@ -155,9 +158,9 @@ def photo_page(
         return search
     event, page = search.event, search.page
     try:
-        image_id = clean_uuid(image_id, what="photo ID")
-    except ValidationError:
-        return _bad_photo_link(request, event, "open the photo again")
+        image_id = clean_uuid(image_id)
+    except ValueError:
+        return _bad_photo_link(request, event)
     if (search.identifier, image_id) != (identifier, request.resolver_match.kwargs["image_id"]):
         return redirect(_photo_url(request, search, image_id, page))
     try:
@@ -170,8 +173,8 @@ def photo_page(
                 request,
                 event,
                 status=404,
-                title="This photo is not in this gallery",
-                message="It may have moved to another page: open the gallery to find it.",
+                title=_("This photo is not in this gallery"),
+                message=_("It may have moved to another page: open the gallery to find it."),
             )
         previous, following = _neighbours(search, result, index)
     except ProviderError as error:
@@ -190,7 +193,7 @@ def photo_page(
             search,
             _photo_url(request, search, image_id, page, namespace="photos"),
             card.photo,
-            title=f"Race photo {_searched(search)} · {event.name}",
+            title=_photo_title(search),
         ),
         "gallery_url": _gallery_url(request, event, search.method, search.identifier, page),
         "previous_url": previous and _photo_url(request, search, *previous),
@@ -210,24 +213,22 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
         return search
     event, limit = search.event, settings.ZIP_MAX_PHOTOS
     try:
-        picked = list(
-            dict.fromkeys(clean_uuid(i, what="photo ID") for i in request.GET.getlist("photo"))
-        )
-    except ValidationError:
+        picked = list(dict.fromkeys(clean_uuid(i) for i in request.GET.getlist("photo")))
+    except ValueError:
         return _problem(
             request,
             event,
             status=400,
-            title="That selection is not valid",
-            message="Go back to your gallery and tick the photos again.",
+            title=_("That selection is not valid"),
+            message=_("Go back to your gallery and tick the photos again."),
         )
     if request.GET.get("selected") and not picked:
         return _problem(
             request,
             event,
             status=400,
-            title="No photos ticked",
-            message="Tick the photos you want, then press “Download selected” again.",
+            title=_("No photos ticked"),
+            message=_("Tick the photos you want, then press “Download selected” again."),
         )
     try:
         if len(picked) > limit:
@@ -244,17 +245,20 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
             request,
             event,
             status=400,
-            title=f"{too_many.count} photos are too many for one ZIP",
-            message=f"Tick up to {limit} photos and download them together, or download "
-            "photos one by one.",
+            title=_("%(count)s photos are too many for one ZIP") % {"count": too_many.count},
+            message=_(
+                "Tick up to %(limit)s photos and download them together, or download "
+                "photos one by one."
+            )
+            % {"limit": limit},
         )
     except PhotoNotFound:
         return _problem(
             request,
             event,
             status=404,
-            title="We could not find those photos",
-            message="Search again to see the photos that are available.",
+            title=_("We could not find those photos"),
+            message=_("Search again to see the photos that are available."),
         )
     except ProviderError as error:
         return _provider_problem(request, event, error)
@@ -311,17 +315,31 @@ def share_card(
     request: HttpRequest, search: GallerySearch, path: str, photo: Photo | None, *, title: str
 ) -> ShareCard:
     """What a shared link shows in chat and social apps: absolute addresses of the normal
-    (not embedded) page, and a preview made by the portal: never an expiring 9Pic link."""
+    (not embedded) page, and a preview made by the portal: never an expiring 9Pic link.
+    The page's address names no language, so each recipient reads it in theirs."""
     image = None
     if photo is not None:
         image = request.build_absolute_uri(
             reverse("photos:preview-large", args=[search.event.slug, photo.image_id])
         )
-    return ShareCard(title=title, url=request.build_absolute_uri(path), image_url=image)
+    url = request.build_absolute_uri(without_language(path))
+    return ShareCard(title=f"{title} · {search.event.name}", url=url, image_url=image)
 
 
-def _searched(search: GallerySearch) -> str:
-    return f"for BIB {search.identifier}" if search.method is SearchMethod.BIB else "from a selfie"
+def _gallery_title(search: GallerySearch, count: int) -> str:
+    if search.method is SearchMethod.BIB:
+        return ngettext(
+            "%(count)s race photo for BIB %(bib)s", "%(count)s race photos for BIB %(bib)s", count
+        ) % {"count": count, "bib": search.identifier}
+    return ngettext(
+        "%(count)s race photo from a selfie", "%(count)s race photos from a selfie", count
+    ) % {"count": count}
+
+
+def _photo_title(search: GallerySearch) -> str:
+    if search.method is SearchMethod.BIB:
+        return _("Race photo for BIB %(bib)s") % {"bib": search.identifier}
+    return _("Race photo from a selfie")
 
 
 def _first_number(result: GalleryPage, page: int) -> int:
@@ -350,9 +368,9 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
     if wait := ratelimits.seconds_until_allowed(request, "download"):
         return _too_many_requests(request, event, wait)
     try:
-        image_id = clean_uuid(image_id, what="photo ID")
-    except ValidationError:
-        return _bad_photo_link(request, event, "press Download again")
+        image_id = clean_uuid(image_id)
+    except ValueError:
+        return _bad_photo_link(request, event)
     try:
         photo = services.fresh_photo(event=event, image_id=image_id)
         if settings.DOWNLOAD_MODE == "redirect":
@@ -368,9 +386,11 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
             request,
             event,
             status=404,
-            title="We could not find that photo",
-            message="It may have been removed by the photographers. Search again to see "
-            "the photos that are available.",
+            title=_("We could not find that photo"),
+            message=_(
+                "It may have been removed by the photographers. Search again to see "
+                "the photos that are available."
+            ),
         )
     except ProviderError as error:
         return _provider_problem(request, event, error)
@@ -385,8 +405,8 @@ def preview(request: HttpRequest, slug: str, image_id: str, size: str) -> HttpRe
     if wait := ratelimits.seconds_until_allowed(request, "preview"):
         return _too_many_requests(request, event, wait)
     try:
-        image_id = clean_uuid(image_id, what="photo ID")
-    except ValidationError:
+        image_id = clean_uuid(image_id)
+    except ValueError:
         return HttpResponse("Not a photo ID.", status=400, content_type="text/plain")
     preview_size = previews.SIZES[size]
     tag = quote_etag(previews.etag(event, image_id, preview_size))
@@ -511,13 +531,13 @@ def _problem(
     return response
 
 
-def _bad_photo_link(request: HttpRequest, event: Event, then: str) -> HttpResponse:
+def _bad_photo_link(request: HttpRequest, event: Event) -> HttpResponse:
     return _problem(
         request,
         event,
         status=400,
-        title="That photo link is not valid",
-        message=f"Go back to your gallery and {then}.",
+        title=_("That photo link is not valid"),
+        message=_("Go back to your gallery and open the photo again."),
     )
 
 
@@ -527,8 +547,13 @@ def _too_many_requests(request: HttpRequest, event: Event, wait: int) -> HttpRes
         event,
         status=429,
         retry_after=wait,
-        title="That was a lot of requests in a short time",
-        message=f"To keep photos quick for every runner, please wait {wait} seconds and try again.",
+        title=_("That was a lot of requests in a short time"),
+        message=ngettext(
+            "To keep photos quick for every runner, please wait %(seconds)s second and try again.",
+            "To keep photos quick for every runner, please wait %(seconds)s seconds and try again.",
+            wait,
+        )
+        % {"seconds": wait},
     )
 
 
@@ -544,8 +569,13 @@ def _provider_problem(
             status=503,
             form=form,
             retry_after=retry_after,
-            title="Lots of runners are looking for their photos right now",
-            message=f"Please try again in {retry_after} seconds.",
+            title=_("Lots of runners are looking for their photos right now"),
+            message=ngettext(
+                "Please try again in %(seconds)s second.",
+                "Please try again in %(seconds)s seconds.",
+                retry_after,
+            )
+            % {"seconds": retry_after},
         )
     if isinstance(error, ProviderTimeout):
         return _problem(
@@ -553,8 +583,8 @@ def _provider_problem(
             event,
             status=504,
             form=form,
-            title="The photo service took too long to answer",
-            message="Please try again in a moment.",
+            title=_("The photo service took too long to answer"),
+            message=_("Please try again in a moment."),
         )
     if isinstance(error, ProviderMisconfigured):
         return _problem(
@@ -562,9 +592,11 @@ def _provider_problem(
             event,
             status=503,
             form=form,
-            title="Photos for this event are not available right now",
-            message="The event's photo service is not set up correctly. "
-            "The organisers can fix this; please try again later.",
+            title=_("Photos for this event are not available right now"),
+            message=_(
+                "The event's photo service is not set up correctly. "
+                "The organisers can fix this; please try again later."
+            ),
         )
     if isinstance(error, ProviderRejectedRequest):
         return _problem(
@@ -572,14 +604,14 @@ def _provider_problem(
             event,
             status=400,
             form=form,
-            title="The photo service could not look that up",
-            message="Check the number and try again.",
+            title=_("The photo service could not look that up"),
+            message=_("Check the number and try again."),
         )
     return _problem(
         request,
         event,
         status=502,
         form=form,
-        title="The photo service is having trouble",
-        message="Please try again in a minute.",
+        title=_("The photo service is having trouble"),
+        message=_("Please try again in a minute."),
     )

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     # Compresses pages; Django pads its output against BREACH, and runner pages carry no tokens.
     "photos.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the address, else negotiated and redirected to (photos/languages.py).
+    "photos.middleware.RunnerLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "photos.context_processors.embedding",
+                "photos.context_processors.languages",
             ],
         },
     },

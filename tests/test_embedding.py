@@ -56,13 +56,13 @@ def test_bad_origins_are_explained(text, words):
 
 
 def test_normal_pages_refuse_to_be_framed(client, embeddable):
-    response = client.get("/events/demo/")
+    response = client.get("/en/events/demo/")
     assert response["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
 def test_embed_pages_may_be_framed_by_the_events_sites_only(client, embeddable):
-    response = client.get("/embed/events/demo/")
+    response = client.get("/en/embed/events/demo/")
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
     assert (
@@ -72,15 +72,15 @@ def test_embed_pages_may_be_framed_by_the_events_sites_only(client, embeddable):
 
 
 def test_an_event_without_sites_cannot_be_embedded_elsewhere(client, event):
-    response = client.get("/embed/events/demo/")
+    response = client.get("/en/embed/events/demo/")
     assert "frame-ancestors 'self';" in response["Content-Security-Policy"] + ";"
 
 
 def test_embed_pages_drop_the_site_chrome_and_keep_links_inside(client, embeddable):
-    html = client.get("/embed/events/demo/").content.decode()
+    html = client.get("/en/embed/events/demo/").content.decode()
     assert 'class="embed"' in html
     assert "site-footer" not in html and "event-header" not in html
-    assert 'action="/embed/events/demo/search"' in html
+    assert 'action="/en/embed/events/demo/search"' in html
     assert (
         'data-embed-origins="https://www.demo-marathon.org https://results.demo-marathon.org"'
         in html
@@ -88,8 +88,8 @@ def test_embed_pages_drop_the_site_chrome_and_keep_links_inside(client, embeddab
 
 
 def test_embed_search_redirects_inside_the_embed(client, embeddable):
-    response = client.get(f"/embed/events/demo/search?selfie={SELFIE}")
-    assert response["Location"] == f"/embed/events/demo/selfie/{SELFIE}/"
+    response = client.get(f"/en/embed/events/demo/search?selfie={SELFIE}")
+    assert response["Location"] == f"/en/embed/events/demo/selfie/{SELFIE}/"
 
 
 def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable):
@@ -122,12 +122,12 @@ def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable)
     }
     with responses.RequestsMock() as upstream:
         upstream.post(UPSTREAM, json=body)
-        response = client.get("/embed/events/demo/bib/1234/")
+        response = client.get("/en/embed/events/demo/bib/1234/")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('/download"') == 30
-    assert html.count('href="/embed/events/demo/bib/1234/photos/') == 30  # the photo pages
-    assert 'href="/events/' not in html
+    assert html.count('href="/en/embed/events/demo/bib/1234/photos/') == 30  # the photo pages
+    assert 'href="/en/events/' not in html
     assert "Set-Cookie" not in response.headers
     assert not response.cookies
     assert (
@@ -137,7 +137,7 @@ def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable)
 
 
 def test_embed_problem_pages_can_be_framed_too(client, embeddable):
-    response = client.get("/embed/events/demo/search?bib=%20")
+    response = client.get("/en/embed/events/demo/search?bib=%20")
     assert response.status_code == 400
     assert "X-Frame-Options" not in response
 

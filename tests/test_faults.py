@@ -20,7 +20,7 @@ def gallery(live_standin, event, settings):
     settings.NINEPIC_MAX_RETRIES = 2
     settings.NINEPIC_BACKOFF = 0.1
     settings.NINEPIC_STANDIN_HANG_SECONDS = BUDGET + 2
-    return f"{live_standin.url}/events/demo/bib/{BIB}/"
+    return f"{live_standin.url}/en/events/demo/bib/{BIB}/"
 
 
 @pytest.mark.parametrize(

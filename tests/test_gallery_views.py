@@ -58,20 +58,20 @@ def upstream():
 
 def test_front_page_lists_only_published_events(client, event):
     Event.objects.create(name="Secret Trail", slug="secret", org_id=1, event_id=2)
-    page = client.get("/")
+    page = client.get("/en/")
     assert page.status_code == 200
     assert b"Demo City Marathon" in page.content
     assert b"Secret Trail" not in page.content
 
 
 def test_event_page_offers_the_events_methods(client, event):
-    page = client.get("/events/demo/")
+    page = client.get("/en/events/demo/")
     assert page.status_code == 200
     assert b'name="bib"' in page.content
     assert b'name="selfie"' in page.content
     event.offers_selfie_search = False
     event.save()
-    page = client.get("/events/demo/")
+    page = client.get("/en/events/demo/")
     assert b'name="bib"' in page.content
     assert b'name="selfie"' not in page.content
 
@@ -79,13 +79,13 @@ def test_event_page_offers_the_events_methods(client, event):
 @pytest.mark.parametrize("slug", ["nope", "secret"])
 def test_unknown_or_unpublished_event_is_a_friendly_404(client, event, slug):
     Event.objects.create(name="Secret Trail", slug="secret", org_id=1, event_id=2)
-    page = client.get(f"/events/{slug}/")
+    page = client.get(f"/en/events/{slug}/")
     assert page.status_code == 404
     assert b"We could not find that page" in page.content
 
 
 def test_theme_stylesheet_carries_the_accent(client, event):
-    sheet = client.get("/events/demo/theme.css")
+    sheet = client.get("/en/events/demo/theme.css")
     assert sheet["Content-Type"].startswith("text/css")
     assert b"--accent: #c2410c" in sheet.content
     assert b"--accent-text: #ffffff" in sheet.content
@@ -97,13 +97,13 @@ def test_theme_stylesheet_carries_the_accent(client, event):
 @pytest.mark.parametrize(
     ("query", "target"),
     [
-        ("bib=1234", "/events/demo/bib/1234/"),
-        ("bib=+A-17+", "/events/demo/bib/A-17/"),
-        (f"selfie={SELFIE.upper()}", f"/events/demo/selfie/{SELFIE}/"),
+        ("bib=1234", "/en/events/demo/bib/1234/"),
+        ("bib=+A-17+", "/en/events/demo/bib/A-17/"),
+        (f"selfie={SELFIE.upper()}", f"/en/events/demo/selfie/{SELFIE}/"),
     ],
 )
 def test_search_redirects_to_the_canonical_gallery(client, event, upstream, query, target):
-    page = client.get(f"/events/demo/search?{query}")
+    page = client.get(f"/en/events/demo/search?{query}")
     assert page.status_code == 302
     assert page["Location"] == target
     assert len(upstream.calls) == 0
@@ -122,7 +122,7 @@ def test_search_redirects_to_the_canonical_gallery(client, event, upstream, quer
     ],
 )
 def test_invalid_search_is_a_400_with_an_inline_message(client, event, upstream, query, message):
-    page = client.get(f"/events/demo/search?{query}")
+    page = client.get(f"/en/events/demo/search?{query}")
     assert page.status_code == 400
     assert message in page.content
     assert b'aria-invalid="true"' in page.content
@@ -133,9 +133,9 @@ def test_invalid_search_is_a_400_with_an_inline_message(client, event, upstream,
 def test_a_method_the_event_does_not_offer_is_not_searched(client, event, upstream):
     event.offers_selfie_search = False
     event.save()
-    page = client.get(f"/events/demo/search?selfie={SELFIE}")
+    page = client.get(f"/en/events/demo/search?selfie={SELFIE}")
     assert page.status_code == 400
-    assert client.get(f"/events/demo/selfie/{SELFIE}/").status_code == 404
+    assert client.get(f"/en/events/demo/selfie/{SELFIE}/").status_code == 404
     assert len(upstream.calls) == 0
 
 
@@ -144,13 +144,13 @@ def test_a_method_the_event_does_not_offer_is_not_searched(client, event, upstre
 
 def test_gallery_shows_count_photos_downloads_and_pagination(client, event, upstream):
     upstream.post(UPSTREAM, json=bib_page())
-    page = client.get("/events/demo/bib/1234/")
+    page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "47 photos" in html and "for BIB 1234" in html
     assert html.count('class="photo-card"') == 30
     assert html.count('/download" download=') == 30
-    assert html.count('src="/events/demo/photos/') == 30  # previews, never the originals
+    assert html.count('src="/en/events/demo/photos/') == 30  # previews, never the originals
     assert "storage.test" not in html
     assert 'href="?page=2"' in html
     assert 'aria-current="page"' in html
@@ -160,7 +160,7 @@ def test_gallery_shows_count_photos_downloads_and_pagination(client, event, upst
 
 def test_gallery_page_two_asks_upstream_for_page_two(client, event, upstream):
     upstream.post(UPSTREAM, json=bib_page(page=2, count=17))
-    page = client.get("/events/demo/bib/1234/?page=2")
+    page = client.get("/en/events/demo/bib/1234/?page=2")
     assert page.status_code == 200
     assert "page=2" in upstream.calls[0].request.url
     assert page.content.decode().count('class="photo-card"') == 17
@@ -169,29 +169,29 @@ def test_gallery_page_two_asks_upstream_for_page_two(client, event, upstream):
 
 def test_page_past_the_end_redirects_to_the_last_page(client, event, upstream):
     upstream.post(UPSTREAM, json=bib_page(page=9, count=0))
-    page = client.get("/events/demo/bib/1234/?page=9")
+    page = client.get("/en/events/demo/bib/1234/?page=9")
     assert page.status_code == 302
-    assert page["Location"] == "/events/demo/bib/1234/?page=2"
+    assert page["Location"] == "/en/events/demo/bib/1234/?page=2"
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "99999", "²"])
 def test_bad_page_numbers_are_a_400(client, event, upstream, value):
-    page = client.get("/events/demo/bib/1234/", {"page": value})
+    page = client.get("/en/events/demo/bib/1234/", {"page": value})
     assert page.status_code == 400
     assert b"That page number does not exist." in page.content
     assert len(upstream.calls) == 0
 
 
 def test_bad_bib_in_the_path_is_a_400(client, event, upstream):
-    page = client.get("/events/demo/bib/%E2%9C%93%E2%9C%93/")
+    page = client.get("/en/events/demo/bib/%E2%9C%93%E2%9C%93/")
     assert page.status_code == 400
     assert len(upstream.calls) == 0
 
 
 def test_non_canonical_selfie_id_redirects(client, event, upstream):
-    page = client.get(f"/events/demo/selfie/{SELFIE.upper()}/?page=2")
+    page = client.get(f"/en/events/demo/selfie/{SELFIE.upper()}/?page=2")
     assert page.status_code == 302
-    assert page["Location"] == f"/events/demo/selfie/{SELFIE}/?page=2"
+    assert page["Location"] == f"/en/events/demo/selfie/{SELFIE}/?page=2"
 
 
 @pytest.mark.parametrize("status", [200, 404])
@@ -200,7 +200,7 @@ def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
         upstream.post(UPSTREAM, status=404, json={"responseType": "error", "message": "none"})
     else:
         upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
-    page = client.get("/events/demo/bib/1234/")
+    page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "No photos yet" in html
@@ -228,7 +228,7 @@ def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
 def test_upstream_trouble_in_plain_words(client, event, upstream, settings, fault, status, words):
     settings.NINEPIC_MAX_RETRIES = 1
     upstream.post(UPSTREAM, **fault)
-    page = client.get("/events/demo/bib/1234/")
+    page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == status
     assert words in page.content.decode()
     assert b"Traceback" not in page.content
@@ -262,7 +262,7 @@ def test_download_streams_a_freshly_signed_original(client, event, upstream):
     fresh_link(upstream)
     original = b"\xff\xd8\xff" + b"x" * 200_000
     upstream.get(STORAGE_URL, body=original, content_type="image/jpeg")
-    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    response = client.get(f"/en/events/demo/photos/{IMAGE}/download")
     assert response.status_code == 200
     assert response.streaming
     assert b"".join(response.streaming_content) == original
@@ -274,7 +274,7 @@ def test_download_streams_a_freshly_signed_original(client, event, upstream):
 def test_download_can_redirect_instead(client, event, upstream, settings):
     settings.DOWNLOAD_MODE = "redirect"
     fresh_link(upstream)
-    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    response = client.get(f"/en/events/demo/photos/{IMAGE}/download")
     assert response.status_code == 302
     assert response["Location"] == STORAGE_URL
     assert response["Cache-Control"] == "private, no-store"
@@ -286,21 +286,21 @@ def test_download_of_an_unknown_photo_is_a_404(client, event, upstream):
         status=400,
         json={"responseType": "error", "message": "The provided image_id is invalid."},
     )
-    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    response = client.get(f"/en/events/demo/photos/{IMAGE}/download")
     assert response.status_code == 404
     assert b"We could not find that photo" in response.content
 
 
 @pytest.mark.parametrize("image_id", ["1234", "not-a-uuid", IMAGE + "0", "%00"])
 def test_download_with_a_bad_id_is_a_400(client, event, upstream, image_id):
-    response = client.get(f"/events/demo/photos/{image_id}/download")
+    response = client.get(f"/en/events/demo/photos/{image_id}/download")
     assert response.status_code == 400
     assert b"That photo link is not valid" in response.content
     assert len(upstream.calls) == 0
 
 
 def test_path_tricks_find_no_route(client, event, upstream):
-    response = client.get("/events/demo/photos/..%2F..%2Fetc/download")
+    response = client.get("/en/events/demo/photos/..%2F..%2Fetc/download")
     assert response.status_code == 404
     assert len(upstream.calls) == 0
 
@@ -308,12 +308,12 @@ def test_path_tricks_find_no_route(client, event, upstream):
 def test_download_when_storage_fails(client, event, upstream):
     fresh_link(upstream)
     upstream.get(STORAGE_URL, status=403, body="<Error>expired</Error>")
-    response = client.get(f"/events/demo/photos/{IMAGE}/download")
+    response = client.get(f"/en/events/demo/photos/{IMAGE}/download")
     assert response.status_code == 502
 
 
 def test_pages_are_compressed_and_photos_are_not(client, event, upstream):
-    page = client.get("/events/demo/", headers={"Accept-Encoding": "gzip"})
+    page = client.get("/en/events/demo/", headers={"Accept-Encoding": "gzip"})
     assert page["Content-Encoding"] == "gzip"
     fresh_link(upstream)
     upstream.get(
@@ -323,7 +323,7 @@ def test_pages_are_compressed_and_photos_are_not(client, event, upstream):
         headers={"Content-Length": "5003"},
     )
     download = client.get(
-        f"/events/demo/photos/{IMAGE}/download", headers={"Accept-Encoding": "gzip"}
+        f"/en/events/demo/photos/{IMAGE}/download", headers={"Accept-Encoding": "gzip"}
     )
     assert "Content-Encoding" not in download
     assert download["Content-Length"] == "5003"

@@ -18,7 +18,7 @@ SELFIE_TOTAL = len(
 
 
 def download_links(html: str) -> list[str]:
-    return re.findall(r'href="(/events/[^"]+/download)"', html)
+    return re.findall(r'href="(/en/events/[^"]+/download)"', html)
 
 
 @pytest.fixture
@@ -44,13 +44,13 @@ def image_id_of(download_link: str) -> str:
 
 def test_bib_search_pages_through_the_gallery(portal):
     assert BIB_TOTAL > 30  # the catalogue promises a second page
-    first = requests.get(f"{portal}/events/demo/search", params={"bib": BIB}, timeout=30)
+    first = requests.get(f"{portal}/en/events/demo/search", params={"bib": BIB}, timeout=30)
     assert first.history[0].status_code == 302
-    assert first.url == f"{portal}/events/demo/bib/{BIB}/"
+    assert first.url == f"{portal}/en/events/demo/bib/{BIB}/"
     assert f"{BIB_TOTAL} photos" in first.text
     assert len(download_links(first.text)) == 30
 
-    second = requests.get(f"{portal}/events/demo/bib/{BIB}/?page=2", timeout=30)
+    second = requests.get(f"{portal}/en/events/demo/bib/{BIB}/?page=2", timeout=30)
     assert second.status_code == 200
     assert len(download_links(second.text)) == BIB_TOTAL - 30
     assert set(download_links(first.text)).isdisjoint(download_links(second.text))
@@ -58,7 +58,7 @@ def test_bib_search_pages_through_the_gallery(portal):
 
 def test_selfie_search(portal):
     page = requests.get(
-        f"{portal}/events/demo/search",
+        f"{portal}/en/events/demo/search",
         params={"selfie": catalogue.DEMO_SELFIE_REQUEST_ID},
         timeout=30,
     )
@@ -68,13 +68,13 @@ def test_selfie_search(portal):
 
 
 def test_unknown_bib_is_an_empty_state(portal):
-    page = requests.get(f"{portal}/events/demo/bib/99999999/", timeout=30)
+    page = requests.get(f"{portal}/en/events/demo/bib/99999999/", timeout=30)
     assert page.status_code == 200
     assert "No photos yet" in page.text
 
 
 def test_download_bytes_equal_the_original(portal):
-    link = download_links(requests.get(f"{portal}/events/demo/bib/{BIB}/", timeout=30).text)[0]
+    link = download_links(requests.get(f"{portal}/en/events/demo/bib/{BIB}/", timeout=30).text)[0]
     original = requests.get(signed_link(portal, image_id_of(link)), timeout=30)
     assert original.status_code == 200
     download = requests.get(portal + link, timeout=30)
@@ -88,7 +88,7 @@ def test_download_bytes_equal_the_original(portal):
 
 def test_expired_links_are_refused_but_downloads_still_work(portal, settings):
     settings.NINEPIC_STANDIN_LINK_LIFETIME = 1
-    link = download_links(requests.get(f"{portal}/events/demo/bib/{BIB}/", timeout=30).text)[0]
+    link = download_links(requests.get(f"{portal}/en/events/demo/bib/{BIB}/", timeout=30).text)[0]
     old_link = signed_link(portal, image_id_of(link))
     time.sleep(2.1)
     assert requests.get(old_link, timeout=30).status_code == 403
@@ -105,7 +105,7 @@ def test_legacy_answers_work_too(portal):
         event_id=catalogue.LEGACY_EVENT_ID,
         is_published=True,
     )
-    page = requests.get(f"{portal}/events/legacy/bib/{BIB}/?page=2", timeout=30)
+    page = requests.get(f"{portal}/en/events/legacy/bib/{BIB}/?page=2", timeout=30)
     assert page.status_code == 200
     assert f"{BIB_TOTAL} photos" in page.text
     assert len(download_links(page.text)) == BIB_TOTAL - 30
@@ -113,7 +113,7 @@ def test_legacy_answers_work_too(portal):
 
 def test_a_wrong_key_is_explained_not_leaked(portal, settings):
     settings.NINEPIC_API_KEY = "not-the-right-key"
-    page = requests.get(f"{portal}/events/demo/bib/{BIB}/", timeout=30)
+    page = requests.get(f"{portal}/en/events/demo/bib/{BIB}/", timeout=30)
     assert page.status_code == 503
     assert "not set up correctly" in page.text
     assert "not-the-right-key" not in page.text
@@ -127,5 +127,5 @@ def test_an_event_of_another_organisation_is_refused(portal):
         event_id=catalogue.OTHER_EVENT_ID,
         is_published=True,
     )
-    page = requests.get(f"{portal}/events/not-ours/bib/{BIB}/", timeout=30)
+    page = requests.get(f"{portal}/en/events/not-ours/bib/{BIB}/", timeout=30)
     assert page.status_code == 503

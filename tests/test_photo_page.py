@@ -28,56 +28,58 @@ def links(html: str) -> dict[str, str]:
 
 
 def test_a_photo_page_shows_the_photo_large_with_its_download(portal):
-    page = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[4]}/")
+    page = get(portal, f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[4]}/")
     assert page.status_code == 200
     assert f"Photo 5 of {len(PHOTOS)}" in page.text
-    assert f'src="/events/demo/photos/{PHOTOS[4]}/preview/large"' in page.text
-    assert f'href="/events/demo/photos/{PHOTOS[4]}/download"' in page.text
-    assert f'href="/events/demo/bib/{BIB}/#photo-{PHOTOS[4]}"' in page.text
+    assert f'src="/en/events/demo/photos/{PHOTOS[4]}/preview/large"' in page.text
+    assert f'href="/en/events/demo/photos/{PHOTOS[4]}/download"' in page.text
+    assert f'href="/en/events/demo/bib/{BIB}/#photo-{PHOTOS[4]}"' in page.text
     assert links(page.text) == {
-        "prev": f"/events/demo/bib/{BIB}/photos/{PHOTOS[3]}/",
-        "next": f"/events/demo/bib/{BIB}/photos/{PHOTOS[5]}/",
+        "prev": f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[3]}/",
+        "next": f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[5]}/",
     }
 
 
 def test_previous_and_next_cross_page_boundaries(portal):
-    first = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[0]}/")
+    first = get(portal, f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[0]}/")
     assert "prev" not in links(first.text)
-    end_of_page_one = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/")
+    end_of_page_one = get(portal, f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/")
     assert links(end_of_page_one.text)["next"] == (
-        f"/events/demo/bib/{BIB}/photos/{PHOTOS[30]}/?page=2"
+        f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[30]}/?page=2"
     )
-    start_of_page_two = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[30]}/?page=2")
+    start_of_page_two = get(portal, f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[30]}/?page=2")
     assert "Photo 31 of" in start_of_page_two.text
-    assert links(start_of_page_two.text)["prev"] == f"/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/"
-    last = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[-1]}/?page=2")
+    assert (
+        links(start_of_page_two.text)["prev"] == f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/"
+    )
+    last = get(portal, f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[-1]}/?page=2")
     assert "next" not in links(last.text)
 
 
 def test_a_photo_not_in_the_gallery_is_a_404(portal):
     other = next(p.image_id for p in catalogue.all_photos() if p.image_id not in PHOTOS)
-    assert get(portal, f"/events/demo/bib/{BIB}/photos/{other}/").status_code == 404
+    assert get(portal, f"/en/events/demo/bib/{BIB}/photos/{other}/").status_code == 404
 
 
 def test_bad_addresses(portal):
-    assert get(portal, f"/events/demo/bib/{BIB}/photos/nope/").status_code == 400
-    assert get(portal, f"/events/demo/bib/12%2034/photos/{PHOTOS[0]}/").status_code == 400
-    canonical = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[0].upper()}/")
+    assert get(portal, f"/en/events/demo/bib/{BIB}/photos/nope/").status_code == 400
+    assert get(portal, f"/en/events/demo/bib/12%2034/photos/{PHOTOS[0]}/").status_code == 400
+    canonical = get(portal, f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[0].upper()}/")
     assert canonical.status_code == 302
-    assert canonical.headers["Location"] == f"/events/demo/bib/{BIB}/photos/{PHOTOS[0]}/"
+    assert canonical.headers["Location"] == f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[0]}/"
 
 
 def test_the_gallery_links_to_photo_pages_and_back(portal):
-    gallery = get(portal, f"/events/demo/bib/{BIB}/?page=2")
-    assert f'href="/events/demo/bib/{BIB}/photos/{PHOTOS[30]}/?page=2"' in gallery.text
+    gallery = get(portal, f"/en/events/demo/bib/{BIB}/?page=2")
+    assert f'href="/en/events/demo/bib/{BIB}/photos/{PHOTOS[30]}/?page=2"' in gallery.text
     assert f'id="photo-{PHOTOS[30]}"' in gallery.text
 
 
 def test_embedded_photo_pages_stay_in_the_embed(portal, event):
     event.embed_origins = "https://www.demo-marathon.org"
     event.save()
-    page = get(portal, f"/embed/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/")
-    assert links(page.text)["next"].startswith(f"/embed/events/demo/bib/{BIB}/photos/")
+    page = get(portal, f"/en/embed/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/")
+    assert links(page.text)["next"].startswith(f"/en/embed/events/demo/bib/{BIB}/photos/")
     assert (
         "frame-ancestors 'self' https://www.demo-marathon.org"
         in (page.headers["Content-Security-Policy"])
@@ -87,13 +89,13 @@ def test_embedded_photo_pages_stay_in_the_embed(portal, event):
 def test_shared_links_show_a_preview_card(portal, event):
     event.embed_origins = "https://www.demo-marathon.org"
     event.save()
-    for path in (f"/events/demo/bib/{BIB}/", f"/embed/events/demo/bib/{BIB}/"):
+    for path in (f"/en/events/demo/bib/{BIB}/", f"/en/embed/events/demo/bib/{BIB}/"):
         html = get(portal, path).text
         assert f'<meta property="og:url" content="{portal}/events/demo/bib/{BIB}/">' in html
-        preview = f"{portal}/events/demo/photos/{PHOTOS[0]}/preview/large"
+        preview = f"{portal}/en/events/demo/photos/{PHOTOS[0]}/preview/large"
         assert f'<meta property="og:image" content="{preview}">' in html
         assert f"{len(PHOTOS)} race photos for BIB {BIB}" in html
         assert "X-Amz" not in html
-    photo = get(portal, f"/events/demo/bib/{BIB}/photos/{PHOTOS[31]}/?page=2").text
+    photo = get(portal, f"/en/events/demo/bib/{BIB}/photos/{PHOTOS[31]}/?page=2").text
     shared = f"{portal}/events/demo/bib/{BIB}/photos/{PHOTOS[31]}/?page=2"
     assert f'<meta property="og:url" content="{shared}">' in photo

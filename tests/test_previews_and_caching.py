@@ -99,7 +99,7 @@ def methods_called(upstream) -> list[str]:
 def test_preview_is_a_small_jpeg_cached_for_a_year(client, event, upstream):
     upstream.post(UPSTREAM, json=answer(IMAGE))
     upstream.get(STORAGE, body=jpeg(3000, 2000), content_type="image/jpeg")
-    response = client.get(f"/events/demo/photos/{IMAGE}/preview")
+    response = client.get(f"/en/events/demo/photos/{IMAGE}/preview")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -107,13 +107,13 @@ def test_preview_is_a_small_jpeg_cached_for_a_year(client, event, upstream):
     assert Image.open(io.BytesIO(body)).size == (720, 480)
     assert methods_called(upstream) == ["image_id", "storage"]
 
-    again = client.get(f"/events/demo/photos/{IMAGE}/preview")
+    again = client.get(f"/en/events/demo/photos/{IMAGE}/preview")
     assert b"".join(again.streaming_content) == body
     assert again["ETag"] == response["ETag"]
     assert len(upstream.calls) == 2  # made once
 
     unchanged = client.get(
-        f"/events/demo/photos/{IMAGE}/preview", headers={"If-None-Match": response["ETag"]}
+        f"/en/events/demo/photos/{IMAGE}/preview", headers={"If-None-Match": response["ETag"]}
     )
     assert unchanged.status_code == 304
     assert len(upstream.calls) == 2
@@ -122,7 +122,7 @@ def test_preview_is_a_small_jpeg_cached_for_a_year(client, event, upstream):
 def test_large_preview_keeps_the_whole_photo(client, event, upstream):
     upstream.post(UPSTREAM, json=answer(IMAGE))
     upstream.get(STORAGE, body=jpeg(2000, 3000), content_type="image/jpeg")
-    response = client.get(f"/events/demo/photos/{IMAGE}/preview/large")
+    response = client.get(f"/en/events/demo/photos/{IMAGE}/preview/large")
     image = Image.open(io.BytesIO(b"".join(response.streaming_content)))
     assert image.size == (1067, 1600)
 
@@ -130,8 +130,8 @@ def test_large_preview_keeps_the_whole_photo(client, event, upstream):
 def test_a_gallery_lends_its_links_to_previews(client, event, upstream):
     upstream.post(UPSTREAM, json=answer(IMAGE))
     upstream.get(STORAGE, body=jpeg(600, 400), content_type="image/jpeg")
-    assert client.get("/events/demo/bib/1234/").status_code == 200
-    assert client.get(f"/events/demo/photos/{IMAGE}/preview").status_code == 200
+    assert client.get("/en/events/demo/bib/1234/").status_code == 200
+    assert client.get(f"/en/events/demo/photos/{IMAGE}/preview").status_code == 200
     assert methods_called(upstream) == ["bib", "storage"]
 
 
@@ -147,7 +147,7 @@ def test_concurrent_requests_make_a_missing_preview_once(event, upstream):
     upstream.add_callback(responses.GET, STORAGE, callback=slow_storage)
 
     def fetch() -> int:
-        response = Client().get(f"/events/demo/photos/{IMAGE}/preview")
+        response = Client().get(f"/en/events/demo/photos/{IMAGE}/preview")
         b"".join(response.streaming_content)
         return response.status_code
 
@@ -157,19 +157,19 @@ def test_concurrent_requests_make_a_missing_preview_once(event, upstream):
 
 @pytest.mark.parametrize("image_id", ["nope", IMAGE.upper() + "x"])
 def test_preview_of_a_bad_id_is_a_400(client, event, upstream, image_id):
-    assert client.get(f"/events/demo/photos/{image_id}/preview").status_code == 400
+    assert client.get(f"/en/events/demo/photos/{image_id}/preview").status_code == 400
     assert len(upstream.calls) == 0
 
 
 def test_preview_of_an_unknown_photo_is_a_404(client, event, upstream):
     upstream.post(UPSTREAM, status=400, json={"responseType": "error", "message": "invalid"})
-    assert client.get(f"/events/demo/photos/{IMAGE}/preview").status_code == 404
+    assert client.get(f"/en/events/demo/photos/{IMAGE}/preview").status_code == 404
 
 
 def test_an_original_that_is_not_an_image_is_an_upstream_failure(client, event, upstream):
     upstream.post(UPSTREAM, json=answer(IMAGE))
     upstream.get(STORAGE, body=b"<html>not a photo</html>", content_type="text/html")
-    assert client.get(f"/events/demo/photos/{IMAGE}/preview").status_code == 502
+    assert client.get(f"/en/events/demo/photos/{IMAGE}/preview").status_code == 502
 
 
 def test_a_24_megapixel_original_makes_a_small_preview():
@@ -195,27 +195,27 @@ def test_store_evicts_the_least_recently_used(tmp_path: Path):
 
 def test_gallery_answers_are_reused(client, event, upstream):
     upstream.post(UPSTREAM, json=answer(IMAGE))
-    assert client.get("/events/demo/bib/1234/").status_code == 200
-    assert client.get("/events/demo/bib/1234/").status_code == 200
+    assert client.get("/en/events/demo/bib/1234/").status_code == 200
+    assert client.get("/en/events/demo/bib/1234/").status_code == 200
     assert len(upstream.calls) == 1
-    client.get("/events/demo/bib/4321/")
+    client.get("/en/events/demo/bib/4321/")
     assert len(upstream.calls) == 2
 
 
 def test_no_photos_answers_are_kept_briefly(client, event, upstream, settings):
     settings.EMPTY_GALLERY_CACHE_SECONDS = 0
     upstream.post(UPSTREAM, status=404, json={"responseType": "error", "message": "none"})
-    client.get("/events/demo/bib/1234/")
-    client.get("/events/demo/bib/1234/")
+    client.get("/en/events/demo/bib/1234/")
+    client.get("/en/events/demo/bib/1234/")
     assert len(upstream.calls) == 2
 
 
 def test_failures_are_not_cached(client, event, upstream, settings):
     settings.NINEPIC_MAX_RETRIES = 0
     upstream.post(UPSTREAM, status=503)
-    assert client.get("/events/demo/bib/1234/").status_code == 502
+    assert client.get("/en/events/demo/bib/1234/").status_code == 502
     upstream.replace(responses.POST, UPSTREAM, json=answer(IMAGE))
-    assert client.get("/events/demo/bib/1234/").status_code == 200
+    assert client.get("/en/events/demo/bib/1234/").status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)
@@ -225,7 +225,7 @@ def test_identical_concurrent_searches_share_one_upstream_call(event, upstream):
         return (200, {"Content-Type": "application/json"}, json.dumps(answer(IMAGE)))
 
     upstream.add_callback(responses.POST, UPSTREAM, callback=slow_answer)
-    statuses = at_once(5, lambda: Client().get("/events/demo/bib/1234/").status_code)
+    statuses = at_once(5, lambda: Client().get("/en/events/demo/bib/1234/").status_code)
     assert statuses == [200] * 5
     assert len(upstream.calls) == 1
 
@@ -238,7 +238,7 @@ def test_a_30_photo_gallery_weighs_under_40_kb_compressed(client, event, upstrea
         UPSTREAM,
         json=answer(*[f"{n:08d}-0000-4000-8000-000000000000" for n in range(30)], total=47),
     )
-    html = client.get("/events/demo/bib/1234/").content
+    html = client.get("/en/events/demo/bib/1234/").content
     static = Path(django_settings.BASE_DIR) / "static" / "photos"
     assets = [html, (static / "portal.css").read_bytes(), (static / "portal.js").read_bytes()]
     assert sum(len(gzip.compress(part)) for part in assets) < 40_000
@@ -247,9 +247,9 @@ def test_a_30_photo_gallery_weighs_under_40_kb_compressed(client, event, upstrea
 def test_a_preview_made_by_another_instance_is_not_made_again(client, event, upstream, settings):
     upstream.post(UPSTREAM, json=answer(IMAGE))
     upstream.get(STORAGE, body=jpeg(900, 600), content_type="image/jpeg")
-    made = b"".join(client.get(f"/events/demo/photos/{IMAGE}/preview").streaming_content)
+    made = b"".join(client.get(f"/en/events/demo/photos/{IMAGE}/preview").streaming_content)
     # Another instance: its own folder, the same (shared) cache.
     settings.PREVIEW_DIR = settings.PREVIEW_DIR.parent / "other-instance"
-    served = b"".join(client.get(f"/events/demo/photos/{IMAGE}/preview").streaming_content)
+    served = b"".join(client.get(f"/en/events/demo/photos/{IMAGE}/preview").streaming_content)
     assert served == made
     assert methods_called(upstream) == ["image_id", "storage"]

@@ -22,10 +22,10 @@ def upstream():
 @pytest.mark.parametrize(
     ("action", "path"),
     [
-        ("search", "/events/demo/search?bib=1234"),
-        ("gallery", "/events/demo/bib/1234/"),
-        ("download", f"/events/demo/photos/{IMAGE}/download"),
-        ("preview", f"/events/demo/photos/{IMAGE}/preview"),
+        ("search", "/en/events/demo/search?bib=1234"),
+        ("gallery", "/en/events/demo/bib/1234/"),
+        ("download", f"/en/events/demo/photos/{IMAGE}/download"),
+        ("preview", f"/en/events/demo/photos/{IMAGE}/preview"),
     ],
 )
 def test_each_action_is_limited_per_client(client, event, upstream, settings, action, path):
@@ -46,7 +46,7 @@ def test_each_action_is_limited_per_client(client, event, upstream, settings, ac
 def test_limits_can_be_switched_off(client, event, upstream, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "gallery": ""}
     for _ in range(5):
-        assert client.get("/events/demo/bib/1234/").status_code == 200
+        assert client.get("/en/events/demo/bib/1234/").status_code == 200
 
 
 def test_an_events_upstream_budget_protects_its_quota(
@@ -55,10 +55,10 @@ def test_an_events_upstream_budget_protects_its_quota(
     monkeypatch.setattr(services.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
     settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3
     settings.EMPTY_GALLERY_CACHE_SECONDS = 0
-    statuses = [client.get(f"/events/demo/bib/{bib}/").status_code for bib in range(100, 106)]
+    statuses = [client.get(f"/en/events/demo/bib/{bib}/").status_code for bib in range(100, 106)]
     assert statuses == [200, 200, 200, 503, 503, 503]
     assert len(upstream.calls) == 3
-    busy = client.get("/events/demo/bib/999/")
+    busy = client.get("/en/events/demo/bib/999/")
     assert "Lots of runners are looking for their photos" in busy.content.decode()
     assert busy["Retry-After"] == "30"
 

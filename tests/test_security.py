@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_page_has_a_strict_policy(client, event):
-    response = client.get("/events/demo/")
+    response = client.get("/en/events/demo/")
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy
@@ -22,7 +22,7 @@ def test_every_page_has_a_strict_policy(client, event):
 
 
 def test_pages_have_no_inline_scripts_or_styles(client, event):
-    html = client.get("/events/demo/").content.decode()
+    html = client.get("/en/events/demo/").content.decode()
     assert "<script>" not in html and "<style" not in html and " style=" not in html
 
 
@@ -76,6 +76,6 @@ def test_healthz_reports_a_database_outage(client, db, monkeypatch):
     assert response.json() == {"status": "database unavailable"}
 
 
-@pytest.mark.parametrize("path", ["/events/demo/", "/events/demo/bib/1234/?page=abc"])
+@pytest.mark.parametrize("path", ["/en/events/demo/", "/en/events/demo/bib/1234/?page=abc"])
 def test_runner_pages_set_no_cookies(client, event, path):
     assert not client.get(path).cookies

@@ -11,7 +11,7 @@ from ninepic_standin import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 PHOTOS = [p.image_id for p in catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB)]
-ZIP = f"/events/demo/bib/{BIB}/photos.zip"
+ZIP = f"/en/events/demo/bib/{BIB}/photos.zip"
 
 
 @pytest.fixture

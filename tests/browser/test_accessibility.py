@@ -7,19 +7,20 @@ from ninepic_standin import catalogue
 
 PAGES = [
     "/",
-    "/events/demo/",
-    "/events/demo/search?bib=12+34",
-    f"/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/",
-    f"/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/?page=2",
-    f"/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/",
-    "/events/demo/bib/5555/",
-    f"/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/photos/{catalogue.all_photos()[2].image_id}/",
-    "/events/unknown/",
+    "/en/events/demo/",
+    "/en/events/demo/search?bib=12+34",
+    f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/",
+    f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/?page=2",
+    f"/en/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/",
+    "/en/events/demo/bib/5555/",
+    f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/photos/{catalogue.all_photos()[2].image_id}/",
+    "/en/events/unknown/",
 ]
 
 
 @pytest.mark.parametrize(
-    "path", PAGES + [f"/embed{p}" for p in PAGES if p.startswith("/events/demo")]
+    "path",
+    PAGES + [p.replace("/en/", "/en/embed/", 1) for p in PAGES if p.startswith("/en/events/demo")],
 )
 @pytest.mark.parametrize("width", [390, 1280])
 def test_no_violations(browser, live_standin, event, path, width):

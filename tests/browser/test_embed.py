@@ -92,7 +92,7 @@ def test_the_runner_journey_inside_a_third_party_iframe(
     frame.get_by_role("button", name="Find my photos", exact=True).click()
     page.wait_for_function(f"location.hash === '#photos=bib/{BIB}/'")
     inner = page.frames[1]
-    assert inner.url == f"{live_standin.url}/embed/events/demo/bib/{BIB}/"
+    assert inner.url == f"{live_standin.url}/en/embed/events/demo/bib/{BIB}/"
 
     # Third-party cookies really are blocked in this frame, and the journey still works.
     assert (
@@ -127,7 +127,7 @@ def test_the_runner_journey_inside_a_third_party_iframe(
     page.reload()
     page.wait_for_function("document.querySelector('iframe') !== null")
     page.frame_locator("iframe").get_by_text("Page 2 of 2").wait_for()
-    assert page.frames[1].url == f"{live_standin.url}/embed/events/demo/bib/{BIB}/?page=2"
+    assert page.frames[1].url == f"{live_standin.url}/en/embed/events/demo/bib/{BIB}/?page=2"
 
 
 def refused(page, url: str) -> bool:
@@ -137,7 +137,7 @@ def refused(page, url: str) -> bool:
     return inner.url.startswith("chrome-error://")
 
 
-@pytest.mark.parametrize("path", ["/embed/events/demo/", "/events/demo/"])
+@pytest.mark.parametrize("path", ["/en/embed/events/demo/", "/en/events/demo/"])
 def test_sites_not_listed_and_normal_pages_are_refused(
     browser, live_standin, event, host_site, path
 ):
@@ -154,7 +154,7 @@ def test_a_listed_site_may_use_a_plain_iframe(browser, live_standin, event, host
     event.save()
     page = browser.new_page()
     url = host_site.page_with(
-        f'<iframe src="{live_standin.url}/embed/events/demo/" title="Photos"></iframe>'
+        f'<iframe src="{live_standin.url}/en/embed/events/demo/" title="Photos"></iframe>'
     )
     assert not refused(page, url)
     page.frame_locator("iframe").get_by_label("BIB number").wait_for()

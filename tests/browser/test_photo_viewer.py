@@ -7,7 +7,7 @@ PHOTOS = [p.image_id for p in catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, 
 
 
 def test_keyboard(page, live_standin, event):
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
     page.get_by_role("link", name=f"Photo 1 of {len(PHOTOS)}").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Photo 1 of")
     page.keyboard.press("ArrowRight")
@@ -19,7 +19,7 @@ def test_keyboard(page, live_standin, event):
     page.keyboard.press("Escape")
     page.wait_for_url(f"**/bib/{BIB}/#photo-{PHOTOS[1]}")
     # Every control is reachable with Tab, in reading order, each with a clear name.
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/photos/{PHOTOS[1]}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/photos/{PHOTOS[1]}/")
     names = []
     for _ in range(6):
         page.keyboard.press("Tab")
@@ -52,7 +52,7 @@ def test_swipe(browser, live_standin, event):
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
     page = context.new_page()
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/photos/{PHOTOS[29]}/")
     swipe(page, -120)  # to the left: the next photo, on page 2
     page.wait_for_url(f"**/photos/{PHOTOS[30]}/?page=2")
     swipe(page, 120)
@@ -66,13 +66,13 @@ def test_swipe(browser, live_standin, event):
 def test_share_copies_the_link_where_there_is_no_share_sheet(browser, live_standin, event):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
     assert page.evaluate("'share' in navigator") is False  # desktop Linux Chromium
     page.get_by_role("button", name="Share").click()
     page.get_by_role("status").filter(has_text="Link copied").wait_for()
     assert (
         page.evaluate("navigator.clipboard.readText()")
-        == f"{live_standin.url}/events/demo/bib/{BIB}/"
+        == f"{live_standin.url}/en/events/demo/bib/{BIB}/"
     )
     context.close()
 
@@ -83,7 +83,7 @@ def test_share_opens_the_share_sheet_where_there_is_one(browser, live_standin, e
         "navigator.share = data => { window.shared = data; return Promise.resolve(); };"
     )
     page = context.new_page()
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/photos/{PHOTOS[2]}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/photos/{PHOTOS[2]}/")
     page.get_by_role("button", name="Share").click()
     shared = page.evaluate("window.shared")
     assert shared["url"] == f"{live_standin.url}/events/demo/bib/{BIB}/photos/{PHOTOS[2]}/"

@@ -9,7 +9,7 @@ BIB_TOTAL = len(catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB))
 
 
 def test_search_browse_and_download(page, live_standin, event, tmp_path):
-    page.goto(f"{live_standin.url}/events/demo/")
+    page.goto(f"{live_standin.url}/en/events/demo/")
     page.get_by_label("BIB number").fill(BIB)
     page.get_by_role("button", name="Find my photos", exact=True).click()
 
@@ -40,7 +40,7 @@ def test_search_browse_and_download(page, live_standin, event, tmp_path):
 
 
 def test_invalid_bib_is_explained_next_to_the_field(page, live_standin, event):
-    page.goto(f"{live_standin.url}/events/demo/")
+    page.goto(f"{live_standin.url}/en/events/demo/")
     page.get_by_label("BIB number").fill("12 34")
     page.get_by_role("button", name="Find my photos", exact=True).click()
     field = page.get_by_label("BIB number")
@@ -51,7 +51,7 @@ def test_invalid_bib_is_explained_next_to_the_field(page, live_standin, event):
 
 def test_tick_photos_and_download_them_as_one_zip(page, live_standin, event, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
     page.get_by_label("Select photo 2", exact=True).check()
     page.get_by_label("Select photo 5", exact=True).check()
     with page.expect_download() as pending:
@@ -80,7 +80,7 @@ def test_phones_save_photos_through_the_share_sheet(browser, live_standin, event
     )
     context.add_init_script(SHARE_SHEET)
     page = context.new_page()
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
     picked = []
     for number in (1, 4, 7):
         box = page.get_by_label(f"Select photo {number}", exact=True)
@@ -98,7 +98,7 @@ def test_phones_save_photos_through_the_share_sheet(browser, live_standin, event
 
 
 def test_without_file_sharing_there_is_no_save_button(page, live_standin, event):
-    page.goto(f"{live_standin.url}/events/demo/bib/{BIB}/")
+    page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
     assert page.get_by_role("button", name="Save photos to this phone").count() == 0
     assert page.get_by_role("button", name="Download selected (ZIP)").is_visible()
 
@@ -108,7 +108,7 @@ def test_without_javascript_the_journey_works_and_no_dead_buttons_show(
 ):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_standin.url}/events/demo/")
+    page.goto(f"{live_standin.url}/en/events/demo/")
     page.get_by_label("BIB number").fill(BIB)
     page.get_by_role("button", name="Find my photos", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text().startswith(f"{BIB_TOTAL} photos")

@@ -1,0 +1,57 @@
+"""Which language a runner reads, and the same page's address in the others.
+
+The address carries the language (/de/events/…): a prefixed address is the runner's
+choice and needs no cookie, so it also holds inside third-party iframes. An address
+without one (old links, shared links, embed snippets) is redirected to the language
+negotiated here.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils import translation
+
+# Django's own parser of the header (cached, q-values sorted); it has no public alias.
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+
+def preferred_language(request: HttpRequest) -> str | None:
+    """Django's language cookie or the browser's first language the portal speaks."""
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    accepted = parse_accept_lang_header(request.headers.get("Accept-Language", ""))
+    for code in [cookie, *(code for code, _quality in accepted)]:
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)  # de-AT → de
+        except LookupError:
+            continue
+    return None
+
+
+def without_language(path: str) -> str:
+    """The address without its language prefix: it negotiates afresh for whoever opens it."""
+    code = translation.get_language_from_path(path)
+    return path.removeprefix(f"/{code}") if code else path
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    is_current: bool
+
+
+def language_links(request: HttpRequest) -> list[LanguageLink]:
+    """This page in each language (embed pages stay embedded); none where the address
+    names no page (a mistyped one's 404)."""
+    if request.resolver_match is None:
+        return []
+    path, current = request.get_full_path(), translation.get_language()
+    return [
+        LanguageLink(code, name, translate_url(path, code), code == current)
+        for code, name in settings.LANGUAGES
+    ]
