@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-services services lint chromium wrk bench loadtest loadtest-cluster clean
+.PHONY: run test test-services services lint chromium wrk gettext messages bench loadtest loadtest-cluster clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ APT_INSTALL = SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 chromium wrk:
 	@command -v $@ >/dev/null 2>&1 || { $(APT_INSTALL) $@; }
 
+# GNU gettext: msgfmt and xgettext, for `make messages` and the translation tests.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { $(APT_INSTALL) gettext; }
+
 # Redis, PostgreSQL and nginx for the scale-out tests (started on loopback by the tests).
 services:
 	@command -v redis-server >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 \
@@ -49,7 +53,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
-test: lint chromium wrk
+test: lint chromium wrk gettext
 	$(VENV)/bin/pytest
 	@if $(MAKE) --no-print-directory services; then \
 		$(MAKE) --no-print-directory test-services; \
@@ -70,6 +74,15 @@ loadtest: $(VENV)/.installed-test wrk
 # The same through nginx with two instances on Redis and PostgreSQL.
 loadtest-cluster: $(VENV)/.installed-test wrk services
 	$(PY) bench/services.py loadtest
+
+# After changing runner-facing texts: add new ones to locale/*/LC_MESSAGES/*.po, translate
+# them there, then run it again to compile the .mo files (committed: deploys need no gettext).
+MAKEMESSAGES := $(PY) manage.py makemessages --all --add-location=file --ignore=staticfiles --ignore=var --ignore=tests --ignore=bench
+messages: export DEBUG ?= True
+messages: $(VENV)/.installed-run gettext
+	$(MAKEMESSAGES)
+	$(MAKEMESSAGES) --domain=djangojs
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

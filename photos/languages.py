@@ -42,6 +42,7 @@ class LanguageLink:
     code: str
     name: str
     url: str
+    absolute_url: str  # for <link rel="alternate">, which search engines want absolute
     is_current: bool
 
 
@@ -51,7 +52,9 @@ def language_links(request: HttpRequest) -> list[LanguageLink]:
     if request.resolver_match is None:
         return []
     path, current = request.get_full_path(), translation.get_language()
-    return [
-        LanguageLink(code, name, translate_url(path, code), code == current)
-        for code, name in settings.LANGUAGES
-    ]
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = translate_url(path, code)
+        absolute_url = request.build_absolute_uri(url)
+        links.append(LanguageLink(code, name, url, absolute_url, is_current=code == current))
+    return links

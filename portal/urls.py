@@ -2,6 +2,8 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
 from portal.health import healthz
 
@@ -14,6 +16,13 @@ urlpatterns = [
 # negotiated one (photos/middleware.py), so every old and shared link keeps working.
 urlpatterns += i18n_patterns(
     path("", include("photos.urls")),
+    # portal.js's texts in the page's language, plurals included. An hour in browsers: new
+    # translations only come with a deploy.
+    path(
+        "jsi18n/",
+        cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view(packages=["photos"])),
+        name="javascript-catalog",
+    ),
     # The same runner pages, made to live inside an iframe on a race's own website.
     path("embed/", include("photos.urls", namespace="embed")),
     prefix_default_language=True,

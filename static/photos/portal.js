@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // Texts in the page's language come from Django's catalog (/<lang>/jsi18n/, loaded first).
+  var gettext = window.django.gettext;
+  var ngettext = window.django.ngettext;
+  var interpolate = window.django.interpolate;
+
   // Inside a race website's iframe (see embed.js): tell the host page our
   // height and where the runner is, but only once it has greeted us from an
   // origin the organiser listed (or from the portal itself: the admin preview).
@@ -79,7 +84,7 @@
         return;
       }
       navigator.clipboard.writeText(url).then(function () {
-        status.textContent = "Link copied";
+        status.textContent = gettext("Link copied");
       });
     });
   }
@@ -121,17 +126,29 @@
 
     function prepare() {
       var batch = links.slice(start, start + SAVE_BATCH);
-      status.textContent = "Preparing " + batch.length + " photos…";
+      status.textContent = interpolate(
+        ngettext("Preparing %(count)s photo…", "Preparing %(count)s photos…", batch.length),
+        { count: batch.length }, true
+      );
       button.disabled = true;
       Promise.all(batch.map(fetchFile)).then(function (files) {
         prepared = files;
         button.disabled = false;
-        button.textContent = "Save " + files.length + " photos";
-        status.textContent = "Ready: photos " + (start + 1) + " to " + (start + files.length) +
-          " of " + links.length + ".";
+        button.textContent = interpolate(
+          ngettext("Save %(count)s photo", "Save %(count)s photos", files.length),
+          { count: files.length }, true
+        );
+        status.textContent = interpolate(
+          ngettext(
+            "Ready: photo %(first)s of %(count)s.",
+            "Ready: photos %(first)s to %(last)s of %(count)s.",
+            files.length
+          ),
+          { first: start + 1, last: start + files.length, count: links.length }, true
+        );
       }).catch(function () {
         button.disabled = false;
-        status.textContent = "The photos could not be prepared. Use Download on each photo.";
+        status.textContent = gettext("The photos could not be prepared. Use Download on each photo.");
       });
     }
 
@@ -148,11 +165,17 @@
         if (start < links.length) {
           prepare();
         } else {
-          button.textContent = "Save photos to this phone";
-          status.textContent = "All " + links.length + " photos handed to your phone.";
+          button.textContent = gettext("Save photos to this phone");
+          status.textContent = interpolate(
+            ngettext(
+              "Your photo is with your phone.", "All %(count)s photos handed to your phone.",
+              links.length
+            ),
+            { count: links.length }, true
+          );
         }
       }).catch(function () {
-        status.textContent = "Saving was cancelled. Press Save to try again.";
+        status.textContent = gettext("Saving was cancelled. Press Save to try again.");
       });
     });
   }
