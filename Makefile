@@ -77,7 +77,7 @@ loadtest-cluster: $(VENV)/.installed-test wrk services
 
 # After changing runner-facing texts: add new ones to locale/*/LC_MESSAGES/*.po, translate
 # them there, then run it again to compile the .mo files (committed: deploys need no gettext).
-MAKEMESSAGES := $(PY) manage.py makemessages --all --add-location=file --ignore=staticfiles --ignore=var --ignore=tests --ignore=bench
+MAKEMESSAGES := $(PY) manage.py makemessages --all --no-obsolete --add-location=file --ignore=staticfiles --ignore=var --ignore=tests --ignore=bench
 messages: export DEBUG ?= True
 messages: $(VENV)/.installed-run gettext
 	$(MAKEMESSAGES)

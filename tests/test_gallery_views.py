@@ -205,8 +205,21 @@ def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
     html = page.content.decode()
     assert "No photos yet" in html
     assert "still being processed" in html
-    assert "selfie search" in html
-    assert 'name="selfie"' in html
+    assert "typed differently" in html
+    assert "hidden or folded" in html
+    assert "a selfie search finds you by your face" in html
+    # One tap to the selfie field, on this page.
+    assert '<a class="button" href="#id_selfie">Search with a selfie</a>' in html
+    assert 'id="id_selfie"' in html
+
+
+def test_without_selfie_search_the_empty_state_does_not_offer_it(client, event, upstream):
+    event.offers_selfie_search = False
+    event.save()
+    upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
+    html = client.get("/en/events/demo/bib/1234/").content.decode()
+    assert "hidden or folded" in html
+    assert "selfie" not in html.lower()
 
 
 # --- Upstream trouble, in plain words ---------------------------------------------------------

@@ -7,7 +7,9 @@
  * The script puts the portal in an iframe, keeps the iframe as tall as its
  * content, and mirrors the runner's gallery into this page's address
  * (#photos=bib/1234/), so reloading or sharing the page reopens that gallery.
- * Optional attributes: data-title (the iframe's accessible name) and
+ * The portal speaks each runner's browser language (else the event's default);
+ * data-lang="de" (en, de, es, fr) picks one for everybody instead.
+ * Other optional attributes: data-title (the iframe's accessible name) and
  * data-hash-key (the name used in the address, "photos" by default).
  */
 (function () {
@@ -15,6 +17,10 @@
 
   // What the address may carry: a gallery path relative to the event's embed page.
   var GALLERY = /^(bib|selfie)\/[A-Za-z0-9-]{1,40}\/(\?page=[0-9]{1,5})?$/;
+  var EVENT_PAGE = /^\/embed\/events\/[^/]+\/$/;
+  var LANGUAGE_CODE = /^[a-z]{2}(-[a-z0-9]+)?$/;
+  // Portal addresses may start with a language (/de/embed/…); the address state never does.
+  var LANGUAGE_PREFIX = /^\/[a-z]{2}(-[a-z0-9]+)?(?=\/embed\/)/;
 
   function readState(key) {
     var match = window.location.hash.match(new RegExp("(?:^#|&)" + key + "=([^&]*)"));
@@ -32,9 +38,18 @@
 
   function embed(container) {
     var base = new URL(container.getAttribute("data-race-photos"), document.baseURI);
-    if (!/^\/embed\/events\/[^/]+\/$/.test(base.pathname)) {
+    var eventPath = base.pathname.replace(LANGUAGE_PREFIX, "");
+    if (!EVENT_PAGE.test(eventPath)) {
       container.textContent = "Race photos: data-race-photos must be an /embed/events/<event>/ address.";
       return;
+    }
+    var language = container.getAttribute("data-lang");
+    if (language) {
+      if (!LANGUAGE_CODE.test(language)) {
+        container.textContent = "Race photos: data-lang must be a language code such as de.";
+        return;
+      }
+      base.pathname = "/" + language + eventPath;
     }
     var key = container.getAttribute("data-hash-key") || "photos";
     var iframe = document.createElement("iframe");
@@ -61,7 +76,9 @@
       if (typeof data.path === "string" && data.path !== shownPath) {
         var navigated = shownPath !== null;
         shownPath = data.path;
-        var state = data.path.indexOf(base.pathname) === 0 ? data.path.slice(base.pathname.length) : "";
+        // The runner may have switched language inside the frame: the gallery is the same.
+        var path = data.path.replace(LANGUAGE_PREFIX, "");
+        var state = path.indexOf(eventPath) === 0 ? path.slice(eventPath.length) : "";
         writeState(key, GALLERY.test(state) ? state : "");
         // A new page inside the frame: bring its top into view, as a normal page load would.
         if (navigated && iframe.getBoundingClientRect().top < 0) iframe.scrollIntoView();
