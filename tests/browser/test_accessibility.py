@@ -15,12 +15,15 @@ PAGES = [
     "/en/events/demo/bib/5555/",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/photos/{catalogue.all_photos()[2].image_id}/",
     "/en/events/unknown/",
+    # Translated pages: longer words, other accessible names.
+    f"/de/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/",
+    "/fr/events/demo/bib/5555/",
 ]
 
 
 @pytest.mark.parametrize(
     "path",
-    PAGES + [p.replace("/en/", "/en/embed/", 1) for p in PAGES if p.startswith("/en/events/demo")],
+    PAGES + [p.replace("/events/", "/embed/events/", 1) for p in PAGES if "/events/demo" in p],
 )
 @pytest.mark.parametrize("width", [390, 1280])
 def test_no_violations(browser, live_standin, event, path, width):

@@ -48,8 +48,9 @@ def host_site():
 
 
 @pytest.fixture
-def blocking_browser(playwright, tmp_path):
-    """Chromium set to block third-party cookies (a profile setting), as Safari and Firefox do."""
+def blocking_browser(playwright, tmp_path, request):
+    """Chromium set to block third-party cookies (a profile setting), as Safari and Firefox do;
+    in English unless a test asks for another locale (indirect parametrization)."""
     (tmp_path / "Default").mkdir()
     (tmp_path / "Default" / "Preferences").write_text(
         json.dumps({"profile": {"cookie_controls_mode": 1, "block_third_party_cookies": True}})
@@ -61,14 +62,15 @@ def blocking_browser(playwright, tmp_path):
         args=LAUNCH_ARGS,
         accept_downloads=True,
         viewport={"width": 1280, "height": 900},
+        locale=getattr(request, "param", "en-US"),
     )
     yield context
     context.close()
 
 
-def snippet(portal: str, slug: str = "demo") -> str:
+def snippet(portal: str, slug: str = "demo", attributes: str = "") -> str:
     return (
-        f'<div data-race-photos="{portal}/embed/events/{slug}/"></div>'
+        f'<div data-race-photos="{portal}/embed/events/{slug}/"{attributes}></div>'
         f'<script src="{portal}/static/photos/embed.js" async></script>'
     )
 
@@ -128,6 +130,41 @@ def test_the_runner_journey_inside_a_third_party_iframe(
     page.wait_for_function("document.querySelector('iframe') !== null")
     page.frame_locator("iframe").get_by_text("Page 2 of 2").wait_for()
     assert page.frames[1].url == f"{live_standin.url}/en/embed/events/demo/bib/{BIB}/?page=2"
+
+
+@pytest.mark.parametrize("blocking_browser", ["de-DE"], indirect=True)
+def test_the_frame_speaks_the_runners_language_and_switches_without_cookies(
+    blocking_browser, live_standin, event, host_site
+):
+    event.embed_origins = host_site.origin
+    event.save()
+    page = blocking_browser.new_page()
+    page.goto(host_site.page_with(snippet(live_standin.url)))
+    frame = page.frame_locator("iframe")
+    frame.get_by_label("Startnummer").fill(BIB)
+    frame.get_by_role("button", name="Meine Fotos finden", exact=True).click()
+    page.wait_for_function(f"location.hash === '#photos=bib/{BIB}/'")
+
+    frame.get_by_role("navigation", name="Sprache").get_by_role("link", name="Français").click()
+    frame.get_by_role("heading", name=f"47 photos pour le dossard {BIB}").wait_for()
+    assert page.frames[1].url == f"{live_standin.url}/fr/embed/events/demo/bib/{BIB}/"
+    assert page.frames[1].evaluate("document.cookie") == ""
+    frame.get_by_role("link", name="Page suivante").click()
+    page.wait_for_function(f"location.hash === '#photos=bib/{BIB}/?page=2'")
+    frame.get_by_text("Page 2 sur 2").wait_for()
+
+
+def test_the_race_site_may_choose_the_language(blocking_browser, live_standin, event, host_site):
+    event.embed_origins = host_site.origin
+    event.save()
+    page = blocking_browser.new_page()
+    page.goto(host_site.page_with(snippet(live_standin.url, attributes=' data-lang="es"')))
+    page.frame_locator("iframe").get_by_label("Número de dorsal").wait_for()
+    # A shared race-page address reopens the gallery in the site's language.
+    shared = blocking_browser.new_page()
+    shared.goto(f"{host_site.origin}/results#photos=bib/{BIB}/?page=2")
+    shared.frame_locator("iframe").get_by_text("Página 2 de 2").wait_for()
+    assert shared.frames[1].url == f"{live_standin.url}/es/embed/events/demo/bib/{BIB}/?page=2"
 
 
 def refused(page, url: str) -> bool:

@@ -21,11 +21,12 @@ def test_keyboard(page, live_standin, event):
     # Every control is reachable with Tab, in reading order, each with a clear name.
     page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/photos/{PHOTOS[1]}/")
     names = []
-    for _ in range(6):
+    for _ in range(10):
         page.keyboard.press("Tab")
         names.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert names[:2] == ["Skip to content", "Demo City Marathon"]
-    assert names[2:6] == [
+    assert names[2:6] == ["English", "Deutsch", "Español", "Français"]  # the language switcher
+    assert names[6:10] == [
         f"← All {len(PHOTOS)} photos",
         "‹ Previous photo",
         "Download",
@@ -72,7 +73,7 @@ def test_share_copies_the_link_where_there_is_no_share_sheet(browser, live_stand
     page.get_by_role("status").filter(has_text="Link copied").wait_for()
     assert (
         page.evaluate("navigator.clipboard.readText()")
-        == f"{live_standin.url}/en/events/demo/bib/{BIB}/"
+        == f"{live_standin.url}/events/demo/bib/{BIB}/"  # no language: the recipient's own
     )
     context.close()
 
