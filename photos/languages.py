@@ -2,8 +2,8 @@
 
 The address carries the language (/de/events/…): a prefixed address is the runner's
 choice and needs no cookie, so it also holds inside third-party iframes. An address
-without one (old links, shared links, embed snippets) is redirected to the language
-negotiated here.
+without one (old links, shared links, embed snippets) is redirected to the runner's
+language by photos.middleware.RunnerLocaleMiddleware.
 """
 
 from dataclasses import dataclass
