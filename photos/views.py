@@ -16,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header, quote_etag
 from django.utils.translation import gettext as _
@@ -41,6 +42,9 @@ from photos.providers.base import (
 )
 
 THROTTLED_RETRY_AFTER = 30
+# A preview is the same picture in every language: one address for all of them, so that
+# browsers and CDNs keep one copy, whichever language the page around it speaks.
+PREVIEW_LANGUAGE = settings.LANGUAGE_CODE
 
 
 @require_safe
@@ -319,9 +323,9 @@ def share_card(
     The page's address names no language, so each recipient reads it in theirs."""
     image = None
     if photo is not None:
-        image = request.build_absolute_uri(
-            reverse("photos:preview-large", args=[search.event.slug, photo.image_id])
-        )
+        with translation.override(PREVIEW_LANGUAGE):
+            preview = reverse("photos:preview-large", args=[search.event.slug, photo.image_id])
+        image = request.build_absolute_uri(preview)
     url = request.build_absolute_uri(without_language(path))
     return ShareCard(title=f"{title} · {search.event.name}", url=url, image_url=image)
 
@@ -452,13 +456,14 @@ def photo_cards(
     # reverse() once per link kind, not per photo: 90 reverses were half a page's render time.
     placeholder = "~photo~"  # can be neither a BIB, a selfie ID nor a photo ID
     slug = search.event.slug
+    namespace = request.resolver_match.namespace
     links = {
-        name: reverse(
-            f"photos:{name}", args=[slug, placeholder], current_app=request.resolver_match.namespace
-        )
-        for name in ("preview", "preview-large", "download")
+        "download": reverse("photos:download", args=[slug, placeholder], current_app=namespace),
+        "page": _photo_url(request, search, placeholder, search.page),
     }
-    links["page"] = _photo_url(request, search, placeholder, search.page)
+    with translation.override(PREVIEW_LANGUAGE):
+        for name in ("preview", "preview-large"):
+            links[name] = reverse(f"photos:{name}", args=[slug, placeholder], current_app=namespace)
 
     def link(name: str, photo: Photo) -> str:
         return links[name].replace(placeholder, photo.image_id)
