@@ -117,3 +117,12 @@ def test_without_javascript_the_journey_works_and_no_dead_buttons_show(
     page.get_by_role("link", name="Next page").click()
     assert page.url.endswith("?page=2")
     context.close()
+
+
+def test_no_photos_offers_the_selfie_search_in_one_tap(page, live_standin, event):
+    page.goto(f"{live_standin.url}/en/events/demo/bib/5555/")
+    page.get_by_role("link", name="Search with a selfie").click()
+    assert page.evaluate("document.activeElement.id") == "id_selfie"
+    page.keyboard.type(catalogue.DEMO_SELFIE_REQUEST_ID)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/en/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/")
