@@ -12,7 +12,8 @@ from photos.providers.base import SearchMethod
 BIB_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
 PAGE_PATTERN = re.compile(r"[0-9]{1,5}")
 MAX_PAGE = 10_000
-ENTER = {
+# What a runner who left a search's field empty is asked for.
+REQUIRED = {
     SearchMethod.BIB: gettext_lazy("Enter your BIB number."),
     SearchMethod.SELFIE: gettext_lazy("Enter your selfie search ID."),
 }
@@ -21,7 +22,7 @@ ENTER = {
 def clean_bib(value: str) -> str:
     bib = value.strip()
     if not bib:
-        raise forms.ValidationError(ENTER[SearchMethod.BIB], code="required")
+        raise forms.ValidationError(REQUIRED[SearchMethod.BIB], code="required")
     if not BIB_PATTERN.fullmatch(bib):
         raise forms.ValidationError(
             _("A BIB number has 1 to 20 letters, digits or hyphens, e.g. 1234 or A-17."),
@@ -41,7 +42,7 @@ def clean_uuid(value: str) -> str:
 
 def clean_selfie_id(value: str) -> str:
     if not value.strip():
-        raise forms.ValidationError(ENTER[SearchMethod.SELFIE], code="required")
+        raise forms.ValidationError(REQUIRED[SearchMethod.SELFIE], code="required")
     try:
         return clean_uuid(value)
     except ValueError:
@@ -86,7 +87,7 @@ class SearchForm(forms.Form):
             if self.errors:
                 return cleaned
             first = self.methods[0]
-            self.add_error(first.value, ENTER[first])
+            self.add_error(first.value, REQUIRED[first])
             return cleaned
         method = filled[0]
         try:

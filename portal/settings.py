@@ -48,7 +48,7 @@ MIDDLEWARE = [
     # Compresses pages; Django pads its output against BREACH, and runner pages carry no tokens.
     "photos.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language: from the address, else negotiated and redirected to (photos/languages.py).
+    # The language: from the address, else negotiated and redirected to (photos/middleware.py).
     "photos.middleware.RunnerLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

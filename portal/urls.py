@@ -16,8 +16,8 @@ urlpatterns = [
 # negotiated one (photos/middleware.py), so every old and shared link keeps working.
 urlpatterns += i18n_patterns(
     path("", include("photos.urls")),
-    # portal.js's texts in the page's language, plurals included. An hour in browsers: new
-    # translations only come with a deploy.
+    # portal.js's texts in the page's language, plurals included: ours only (packages), not
+    # the admin's. An hour in browsers: new translations only come with a deploy.
     path(
         "jsi18n/",
         cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view(packages=["photos"])),
