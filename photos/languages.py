@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
 from django.utils import translation
 
 # Django's own parser of the header (cached, q-values sorted); it has no public alias.
@@ -47,14 +46,17 @@ class LanguageLink:
 
 
 def language_links(request: HttpRequest) -> list[LanguageLink]:
-    """This page in each language (embed pages stay embedded); none where the address
-    names no page (a mistyped one's 404)."""
-    if request.resolver_match is None:
+    """This page in each language, query included (embed pages stay embedded); none where
+    the address names no page (a mistyped one's 404)."""
+    current = translation.get_language_from_path(request.path_info)
+    if request.resolver_match is None or current is None:
         return []
-    path, current = request.get_full_path(), translation.get_language()
+    # Every runner page exists in each language under the same path, so swapping the
+    # prefix is enough: translate_url() would resolve and reverse it four times a page.
+    rest = request.get_full_path().removeprefix(f"/{current}")
     links = []
     for code, name in settings.LANGUAGES:
-        url = translate_url(path, code)
+        url = f"/{code}{rest}"
         absolute_url = request.build_absolute_uri(url)
         links.append(LanguageLink(code, name, url, absolute_url, is_current=code == current))
     return links
