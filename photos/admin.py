@@ -22,6 +22,7 @@ class EventAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
         ("9Pic", {"fields": ["org_id", "event_id"]}),
         ("Search", {"fields": ["offers_bib_search", "offers_selfie_search"]}),
+        ("Language", {"fields": ["default_language"]}),
         ("Branding", {"fields": ["logo_url", "accent_colour", "intro"]}),
         ("Embedding", {"fields": ["embed_origins"]}),
     ]

@@ -49,6 +49,18 @@ def test_connection_check_explains_403(admin_client, event, upstream):
     assert "organisation 903 does not own event 456" in page.content.decode()
 
 
+NEW_EVENT = {
+    "name": "Spring 10K",
+    "slug": "spring-10k",
+    "org_id": "903",
+    "event_id": "456",
+    "offers_bib_search": "on",
+    "offers_selfie_search": "on",
+    "default_language": "en",
+    "accent_colour": "#0b5fff",
+}
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -62,21 +74,17 @@ def test_connection_check_explains_403(admin_client, event, upstream):
     ],
 )
 def test_event_form_validation(admin_client, db, data, message):
-    form = {
-        "name": "Spring 10K",
-        "slug": "spring-10k",
-        "org_id": "903",
-        "event_id": "456",
-        "offers_bib_search": "on",
-        "offers_selfie_search": "on",
-        "accent_colour": "#0b5fff",
-        **data,
-    }
-    form = {k: v for k, v in form.items() if v != ""}
+    form = {k: v for k, v in {**NEW_EVENT, **data}.items() if v != ""}
     page = admin_client.post("/admin/photos/event/add/", form)
     assert page.status_code == 200
     assert message in page.content.decode()
     assert not Event.objects.filter(slug="spring-10k").exists()
+
+
+def test_the_organiser_sets_the_events_default_language(admin_client, client, db):
+    form = {**NEW_EVENT, "is_published": "on", "default_language": "fr"}
+    assert admin_client.post("/admin/photos/event/add/", form).status_code == 302
+    assert client.get("/events/spring-10k/")["Location"] == "/fr/events/spring-10k/"
 
 
 @pytest.mark.parametrize(
