@@ -3,8 +3,11 @@
 import re
 
 import pytest
+import requests
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from ninepic_standin import catalogue
 
@@ -20,8 +23,18 @@ def german_event(event):
     return event
 
 
-def h1(response) -> str:
-    return " ".join(re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S)[1].split())
+@pytest.fixture
+def portal(live_standin, event) -> str:
+    """The portal over real HTTP, for pages that ask the stand-in for photos."""
+    return live_standin.url
+
+
+def get(portal: str, path: str) -> requests.Response:
+    return requests.get(portal + path, timeout=30, allow_redirects=False)
+
+
+def h1(html: str) -> str:
+    return " ".join(re.search(r"<h1>(.*?)</h1>", html, re.S)[1].split())
 
 
 # --- Which language an unprefixed address redirects to ---------------------------------
@@ -103,6 +116,14 @@ def test_a_mistyped_address_is_a_404_in_the_browsers_language(client, event):
     assert 'class="languages"' not in html  # no page to offer in other languages
 
 
+def test_the_server_error_page_too(client):
+    # Rendered without a request (Django's handler500): the active language is all it has.
+    with translation.override("de"):
+        html = render_to_string("500.html")
+    assert '<html lang="de">' in html
+    assert "Bei uns ist etwas schiefgelaufen" in html
+
+
 # --- Pages in each language -------------------------------------------------------------
 
 SEARCH_PAGE = {
@@ -182,13 +203,13 @@ GALLERY = {
 
 
 @pytest.mark.parametrize("language", GALLERY)
-def test_a_gallery_with_its_plurals(client, event, live_standin, language):
+def test_a_gallery_with_its_plurals(portal, language):
     many, one, page_status, download_all = GALLERY[language]
-    gallery = client.get(f"/{language}/events/demo/bib/{BIB}/")
+    gallery = get(portal, f"/{language}/events/demo/bib/{BIB}/").text
     assert h1(gallery) == many
-    assert page_status in gallery.content.decode()
-    assert download_all in gallery.content.decode()
-    assert h1(client.get(f"/{language}/events/demo/bib/{ONE_PHOTO_BIB}/")) == one
+    assert page_status in gallery
+    assert download_all in gallery
+    assert h1(get(portal, f"/{language}/events/demo/bib/{ONE_PHOTO_BIB}/").text) == one
 
 
 EMPTY = {
@@ -204,11 +225,10 @@ EMPTY = {
 
 
 @pytest.mark.parametrize("language", EMPTY)
-def test_an_empty_gallery(client, event, live_standin, language):
+def test_an_empty_gallery(portal, language):
     heading, processing, selfie_action = EMPTY[language]
-    response = client.get(f"/{language}/events/demo/bib/5555/")
-    assert h1(response) == heading
-    html = response.content.decode()
+    html = get(portal, f"/{language}/events/demo/bib/5555/").text
+    assert h1(html) == heading
     assert processing in html
     assert f'<a class="button" href="#id_selfie">{selfie_action}' in html
 
@@ -222,20 +242,31 @@ PHOTO_PAGE = {
 
 
 @pytest.mark.parametrize("language", PHOTO_PAGE)
-def test_a_photo_page(client, event, live_standin, language):
+def test_a_photo_page(portal, language):
     number, download, share_title = PHOTO_PAGE[language]
-    html = client.get(f"/{language}/events/demo/bib/{BIB}/photos/{PHOTO}/").content.decode()
+    html = get(portal, f"/{language}/events/demo/bib/{BIB}/photos/{PHOTO}/").text
     assert f"<h1>{number} " in html
     assert f">{download}</a>" in html
     assert f'data-share-title="{share_title} · Demo City Marathon"' in html
     assert f'<meta property="og:locale" content="{language}">' in html
 
 
-def test_a_share_link_names_no_language(client, event, live_standin):
+def test_a_share_link_names_no_language(portal):
     """Each recipient then reads the page in their own language."""
     for path in (f"/de/events/demo/bib/{BIB}/", f"/fr/embed/events/demo/bib/{BIB}/"):
-        html = client.get(path).content.decode()
-        assert f'data-share-url="http://testserver/events/demo/bib/{BIB}/"' in html
+        html = get(portal, path).text
+        assert f'data-share-url="{portal}/events/demo/bib/{BIB}/"' in html
+
+
+def test_previews_have_one_address_in_every_language(portal):
+    """Browsers and CDNs keep one copy of each preview, whatever the page's language."""
+    html = get(portal, f"/de/events/demo/bib/{BIB}/photos/{PHOTO}/").text
+    large = f"/en/events/demo/photos/{PHOTO}/preview/large"
+    assert f'<img src="{large}"' in html
+    assert f'<meta property="og:image" content="{portal}{large}">' in html
+    gallery = get(portal, f"/fr/embed/events/demo/bib/{BIB}/").text
+    assert f'src="/en/embed/events/demo/photos/{PHOTO}/preview"' in gallery
+    assert f'href="/fr/embed/events/demo/photos/{PHOTO}/download"' in gallery
 
 
 def test_portal_js_texts_come_in_the_pages_language(client, event):
@@ -269,21 +300,22 @@ def test_the_switcher_links_to_this_page_in_each_language(client, event):
     assert alternate in html
 
 
-def test_inside_the_embed_the_switcher_stays_in_the_embed(client, event, live_standin):
-    html = client.get(f"/de/embed/events/demo/bib/{BIB}/?page=2").content.decode()
+def test_inside_the_embed_the_switcher_stays_in_the_embed(portal):
+    html = get(portal, f"/de/embed/events/demo/bib/{BIB}/?page=2").text
     assert [url for url, *_ in switcher(html)] == [
         f"/{language}/embed/events/demo/bib/{BIB}/?page=2" for language in ("en", "de", "es", "fr")
     ]
     assert 'rel="alternate"' not in html  # embed pages are not for search engines
 
 
-def test_the_embed_keeps_its_language_without_cookies(client, event, live_standin):
-    search_page = client.get("/fr/embed/events/demo/")
-    assert 'action="/fr/embed/events/demo/search"' in search_page.content.decode()
-    assert not client.cookies
-    search = client.get(f"/fr/embed/events/demo/search?bib={BIB}")
-    assert search["Location"] == f"/fr/embed/events/demo/bib/{BIB}/"
-    html = client.get(search["Location"]).content.decode()
+def test_the_embed_keeps_its_language_without_cookies(portal):
+    search_page = get(portal, "/fr/embed/events/demo/")
+    assert 'action="/fr/embed/events/demo/search"' in search_page.text
+    assert not search_page.cookies
+    search = get(portal, f"/fr/embed/events/demo/search?bib={BIB}")
+    assert search.headers["Location"] == f"/fr/embed/events/demo/bib/{BIB}/"
+    assert not search.cookies
+    html = get(portal, search.headers["Location"]).text
     assert f'href="/fr/embed/events/demo/bib/{BIB}/photos/' in html
     assert 'href="?page=2"' in html
     assert "47 photos pour le dossard 1234" in html
