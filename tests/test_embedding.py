@@ -158,6 +158,7 @@ def test_admin_normalises_origins(admin_client, event):
         "event_id": 456,
         "is_published": "on",
         "offers_bib_search": "on",
+        "default_language": "en",
         "accent_colour": "#c2410c",
         "embed_origins": "HTTPS://Www.Demo-Marathon.org/\nhttps://www.demo-marathon.org",
     }
