@@ -9,6 +9,7 @@ from photos.providers.base import SearchMethod
 
 BIB_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
 PAGE_PATTERN = re.compile(r"[0-9]{1,5}")
+NUMBER_PATTERN = re.compile(r"[0-9]{1,18}")
 MAX_PAGE = 10_000
 
 
@@ -39,6 +40,16 @@ def clean_uuid(value: str, *, what: str) -> str:
             f"That is not a valid {what}: it looks like ddc661a7-8861-4793-9437-af42a82d12f8.",
             code="invalid",
         ) from None
+
+
+def clean_number(value: str, *, what: str) -> str:
+    """The canonical form of a numeric ID (no leading zeros), or a ValidationError naming `what`."""
+    text = value.strip()
+    if not text:
+        raise forms.ValidationError(f"Enter your {what}.", code="required")
+    if not NUMBER_PATTERN.fullmatch(text) or int(text) == 0:
+        raise forms.ValidationError(f"That is not a valid {what}: it is a number.", code="invalid")
+    return str(int(text))
 
 
 def clean_identifier(method: SearchMethod, value: str) -> str:

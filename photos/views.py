@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 
 from photos import previews, ratelimits, selectors, services
 from photos.embedding import allow_framing, is_embed
-from photos.forms import SearchForm, clean_page, clean_uuid
+from photos.forms import SearchForm, clean_page
 from photos.models import Event
 from photos.providers.base import (
     GalleryPage,
@@ -155,7 +155,7 @@ def photo_page(
         return search
     event, page = search.event, search.page
     try:
-        image_id = clean_uuid(image_id, what="photo ID")
+        image_id = services.clean_image_id(event=event, image_id=image_id)
     except ValidationError:
         return _bad_photo_link(request, event, "open the photo again")
     if (search.identifier, image_id) != (identifier, request.resolver_match.kwargs["image_id"]):
@@ -211,7 +211,10 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
     event, limit = search.event, settings.ZIP_MAX_PHOTOS
     try:
         picked = list(
-            dict.fromkeys(clean_uuid(i, what="photo ID") for i in request.GET.getlist("photo"))
+            dict.fromkeys(
+                services.clean_image_id(event=event, image_id=i)
+                for i in request.GET.getlist("photo")
+            )
         )
     except ValidationError:
         return _problem(
@@ -350,7 +353,7 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
     if wait := ratelimits.seconds_until_allowed(request, "download"):
         return _too_many_requests(request, event, wait)
     try:
-        image_id = clean_uuid(image_id, what="photo ID")
+        image_id = services.clean_image_id(event=event, image_id=image_id)
     except ValidationError:
         return _bad_photo_link(request, event, "press Download again")
     try:
@@ -380,14 +383,24 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
 
 @require_safe
 def preview(request: HttpRequest, slug: str, image_id: str, size: str) -> HttpResponse:
-    """A small JPEG of a photo, made once; browsers and CDNs may keep it for a year."""
+    """A small JPEG of a photo, made once; browsers and CDNs may keep it for a year.
+    Where the provider hosts previews of its own, a redirect to them."""
     event = selectors.get_published_event(slug)
     if wait := ratelimits.seconds_until_allowed(request, "preview"):
         return _too_many_requests(request, event, wait)
     try:
-        image_id = clean_uuid(image_id, what="photo ID")
+        image_id = services.clean_image_id(event=event, image_id=image_id)
     except ValidationError:
         return HttpResponse("Not a photo ID.", status=400, content_type="text/plain")
+    try:
+        hosted = services.hosted_preview_url(event=event, image_id=image_id, size=size)
+    except PhotoNotFound:
+        return HttpResponse("No such photo.", status=404, content_type="text/plain")
+    if hosted:
+        response = HttpResponseRedirect(hosted)
+        # A day, not a year: the photo may be removed or replaced upstream.
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
     preview_size = previews.SIZES[size]
     tag = quote_etag(previews.etag(event, image_id, preview_size))
     if tag in request.headers.get("If-None-Match", ""):

@@ -239,3 +239,26 @@ ZIP_MAX_PHOTOS = env.int("ZIP_MAX_PHOTOS", default=100)
 DOWNLOAD_MODE = env.str("DOWNLOAD_MODE", default="stream")
 if DOWNLOAD_MODE not in ("stream", "redirect"):
     raise ImproperlyConfigured('DOWNLOAD_MODE must be "stream" or "redirect".')
+
+# --- RunSignUp ----------------------------------------------------------------
+
+# Events whose photos are on RunSignUp read them from the portal's index, filled by
+# `manage.py sync_runsignup_photos`; runners' searches never call RunSignUp.
+RUNSIGNUP_BASE_URL = env("RUNSIGNUP_BASE_URL", default="https://runsignup.com").rstrip("/")
+RUNSIGNUP_API_KEY = env("RUNSIGNUP_API_KEY", default="")
+RUNSIGNUP_API_SECRET = env("RUNSIGNUP_API_SECRET", default="")
+# Photos asked for per page of the listing (RunSignUp's default is 100).
+RUNSIGNUP_PAGE_SIZE = env.int("RUNSIGNUP_PAGE_SIZE", default=100)
+# A sync asks for photos uploaded since its last one minus this overlap, so that an
+# upload RunSignUp listed late is not missed.
+RUNSIGNUP_SYNC_OVERLAP_SECONDS = env.int("RUNSIGNUP_SYNC_OVERLAP_SECONDS", default=600)
+RUNSIGNUP_CONNECT_TIMEOUT = env.float("RUNSIGNUP_CONNECT_TIMEOUT", default=3.05)
+RUNSIGNUP_READ_TIMEOUT = env.float("RUNSIGNUP_READ_TIMEOUT", default=30.0)
+# Seconds one page of the listing may take, throttling and retries included: a sync has
+# no runner waiting, so it waits out RunSignUp's throttling rather than give up.
+RUNSIGNUP_TIME_BUDGET = env.float("RUNSIGNUP_TIME_BUDGET", default=120.0)
+RUNSIGNUP_MAX_RETRIES = env.int("RUNSIGNUP_MAX_RETRIES", default=5)
+RUNSIGNUP_BACKOFF = env.float("RUNSIGNUP_BACKOFF", default=2.0)
+# Hosts RunSignUp's photo links may point at; the portal fetches or redirects to no other.
+RUNSIGNUP_STORAGE_HOSTS = env.list("RUNSIGNUP_STORAGE_HOSTS", default=["*.s3.amazonaws.com"])
+RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=False)

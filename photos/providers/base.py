@@ -102,3 +102,11 @@ class ProviderUnavailable(ProviderError):
 
 class ProviderTimeout(ProviderError):
     """The provider did not answer within the time budget."""
+
+
+class TooManyPhotos(Exception):
+    """More photos than one ZIP may hold."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} photos")
+        self.count = count
