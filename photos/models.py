@@ -246,6 +246,9 @@ class RunSignUpSync(models.Model):
     listing_since = models.DateTimeField(null=True, blank=True)
     listing = models.PositiveBigIntegerField(default=0)
     listing_uploaded_until = models.DateTimeField(null=True, blank=True)
+    # Held by a running sync (renewed each page), so that the scheduler's run and the admin's
+    # "sync now" never list at the same time; a crashed sync's hold simply runs out.
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"RunSignUp sync of {self.event}"
