@@ -1,8 +1,8 @@
 import contextlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator, URLValidator
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
