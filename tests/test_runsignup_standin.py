@@ -5,9 +5,9 @@ import io
 import pytest
 import requests
 from django.conf import settings
-from PIL import Image
+from PIL import Image, ImageStat
 
-from runsignup_standin import catalogue, views
+from runsignup_standin import catalogue, images, views
 from runsignup_standin.catalogue import DEMO_EVENT_DAYS_ID, DEMO_RACE_ID
 
 API = "/_standin/runsignup/rest/v2/photos/get-race-photos.json"
@@ -475,3 +475,15 @@ def test_image_urls_are_absolute_for_the_host_asked(client):
     assert photos[0]["thumbnail"]["image_url"] == (
         f"http://localhost/_standin/runsignup/images/{DEMO[0].photo_id}/thumbnail.jpg"
     )
+
+
+def test_only_the_large_variant_is_watermarked():
+    def brightness_where_the_watermark_goes(variant: str) -> float:
+        image = images.draw(LANDSCAPE, variant).convert("L")
+        width, height = image.size
+        box = (int(width * 0.4), int(height * 0.75), int(width * 0.6), int(height * 0.85))
+        return ImageStat.Stat(image.crop(box)).mean[0]
+
+    plain = brightness_where_the_watermark_goes("thumbnail")
+    assert abs(brightness_where_the_watermark_goes("original") - plain) < 4
+    assert brightness_where_the_watermark_goes("large") > plain + 8
