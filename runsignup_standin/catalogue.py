@@ -144,10 +144,6 @@ def all_photos() -> tuple[DemoPhoto, ...]:
     )
 
 
-def race_exists(race_id: int) -> bool:
-    return race_id in RACE_EVENT_DAYS
-
-
 def photos(race_id: int, event_days_id: int) -> list[DemoPhoto]:
     """The photos of one race's edition in listing order; none for an edition it does not have."""
     if (race_id, event_days_id) != (DEMO_RACE_ID, DEMO_EVENT_DAYS_ID):

@@ -97,8 +97,8 @@ def get_race_photos(request: HttpRequest) -> HttpResponse:
         event_days_id = _uint(request, "race_event_days_id", required=True)
         page = _int(request, "page", default=1, least=1)
         num = min(_int(request, "num", default=DEFAULT_NUM, least=1), MAX_NUM)
-        listed = _filters(request)
-        if not catalogue.race_exists(race_id):
+        listed = _listing_filter(request)
+        if race_id not in catalogue.RACE_EVENT_DAYS:
             raise Refusal(404, 201, "Race not found.")
         if event_days_id not in catalogue.RACE_EVENT_DAYS[race_id]:
             raise Refusal(404, 15, "Invalid ID.")
@@ -135,7 +135,7 @@ def _same(given: str, expected: str) -> bool:
 
 
 def _param(request: HttpRequest, name: str) -> str | None:
-    # An empty value counts as not sent, as PHP's APIs treat it.
+    # An empty value (`num=`) counts as not sent.
     return request.GET.get(name) or None
 
 
@@ -159,11 +159,12 @@ def _int(request: HttpRequest, name: str, *, default: int, least: int) -> int:
     return int(value)
 
 
-def _filters(request: HttpRequest) -> Callable[[catalogue.DemoPhoto], bool]:
+def _listing_filter(request: HttpRequest) -> Callable[[catalogue.DemoPhoto], bool]:
     """Whether a photo is in this listing: on RunSignUp now and matching the query's filters."""
-    since = _param(request, "uploaded_since_timestamp")
-    if since is not None and not _INT.fullmatch(since):
+    raw_since = _param(request, "uploaded_since_timestamp")
+    if raw_since is not None and not _INT.fullmatch(raw_since):
         raise Refusal(400, 3, "Invalid parameters: uploaded_since_timestamp must be an integer.")
+    since = None if raw_since is None else int(raw_since)
     participants = _param(request, "include_participant_uploads") or "T"
     if participants not in ("T", "F"):
         raise Refusal(400, 3, 'Invalid parameters: include_participant_uploads must be "T" or "F".')
@@ -174,7 +175,7 @@ def _filters(request: HttpRequest) -> Callable[[catalogue.DemoPhoto], bool]:
         return (
             published(photo)
             # "Since" includes the second itself: a photo uploaded at that timestamp is listed.
-            and (since is None or photo.uploaded_ts >= int(since))
+            and (since is None or photo.uploaded_ts >= since)
             and (participants == "T" or not photo.participant_upload)
             and (album_id is None or photo.album_id == album_id)
         )
