@@ -1,6 +1,10 @@
 """The RunSignUp stand-in keeps the documented contract (the RunSignUp client and sync use it)."""
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -56,6 +60,38 @@ def error(code: int, message: str) -> dict:
 
 def photo_ids(photos) -> list[int]:
     return [photo.photo_id for photo in photos]
+
+
+# --- Switch -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("switch", "mounted"), [("True", True), ("False", False), (None, False)])
+def test_mounted_only_when_switched_on(switch, mounted):
+    probe = (
+        "import django; django.setup()\n"
+        "from django.conf import settings; from django.urls import Resolver404, resolve\n"
+        "try: resolve('/_standin/runsignup/stats'); mounted = True\n"
+        "except Resolver404: mounted = False\n"
+        "print(mounted, 'runsignup_standin' in settings.INSTALLED_APPS)\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("RUNSIGNUP", "DJANGO"))}
+    env = {
+        **clean,
+        "DEBUG": "True",
+        "ENV_FILE": os.devnull,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    if switch is not None:  # None: not set, the default
+        env["RUNSIGNUP_STANDIN"] = switch
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == [str(mounted), str(mounted)]
 
 
 # --- Catalogue -------------------------------------------------------------------
