@@ -4,6 +4,7 @@ import io
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -415,6 +416,15 @@ def test_throttles_after_n_calls_then_recovers(live_server, settings):
         assert throttled.headers["Retry-After"] == "1"
     assert ids(answers[4]) == [DEMO[0].photo_id]
     assert views.call_count() == 5
+
+
+def test_throttling_counts_concurrent_calls_exactly(live_server, settings):
+    settings.RUNSIGNUP_STANDIN_THROTTLE_AFTER = 10
+    settings.RUNSIGNUP_STANDIN_THROTTLE_CALLS = 5
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: fetch(live_server, num=1).status_code, range(30)))
+    assert sorted(statuses) == [200] * 25 + [429] * 5
+    assert views.call_count() == 30
 
 
 def test_throttling_counts_from_the_last_reset(client, settings):
