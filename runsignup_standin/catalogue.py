@@ -4,7 +4,7 @@ Race 21 and its race-day edition 6568 are the ids of RunSignUp's docs; 6827, the
 id, is next year's edition: known, but without photos yet. On race day (RACE_DAY_START_TS,
 2026-04-19 07:00 UTC; the gun at 08:00) photographers upload three albums in batches from
 08:20 to about 14:30, a batch sharing one `uploaded_ts`, and runners add their own photos
-until about 18:00. Photo ids follow upload order, as RunSignUp's do.
+until about 18:00. Photo ids follow upload order.
 """
 
 import random
@@ -27,7 +27,7 @@ FIRST_PHOTO_ID = 310001
 PHOTO_COUNT = 520
 
 DEMO_BIB = 1179
-# BIB -> how many photos show it. The rest of the field (FIELD_BIBS) is on a photo or two each.
+# BIB -> how many photos show it. The rest of the field (FIELD_BIBS) is on a few at most.
 DEMO_BIBS = {DEMO_BIB: 48, 1145: 16, 1308: 9, 1425: 2}
 FIELD_BIBS = range(1000, 2000)
 MAX_BIBS_PER_PHOTO = 3
