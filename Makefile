@@ -20,9 +20,10 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install --quiet ".[test]"
 	touch $@ $(VENV)/.installed-run
 
-# The demo: the portal and the local 9Pic stand-in in one process, no API key needed.
+# The demo: the portal and local stand-ins of 9Pic and RunSignUp in one process, no API keys.
 run: export DEBUG ?= True
 run: export NINEPIC_STANDIN ?= True
+run: export RUNSIGNUP_STANDIN ?= True
 run: export NINEPIC_BASE_URL ?= http://$(HOST):$(PORT)/_standin/9pic
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput

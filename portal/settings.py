@@ -214,6 +214,31 @@ EMPTY_GALLERY_CACHE_SECONDS = env.int("EMPTY_GALLERY_CACHE_SECONDS", default=30)
 PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))
 PREVIEW_CACHE_MB = env.int("PREVIEW_CACHE_MB", default=500)
 
+# --- RunSignUp stand-in ---
+
+# The local RunSignUp stand-in (see runsignup_standin/): on for `make run` and tests,
+# never mounted unless switched on.
+RUNSIGNUP_STANDIN = env.bool("RUNSIGNUP_STANDIN", default=False)
+RUNSIGNUP_STANDIN_API_KEY = env("RUNSIGNUP_STANDIN_API_KEY", default="demo-rsu-key")
+RUNSIGNUP_STANDIN_API_SECRET = env("RUNSIGNUP_STANDIN_API_SECRET", default="demo-rsu-secret")
+RUNSIGNUP_STANDIN_MEDIA_DIR = Path(
+    env("RUNSIGNUP_STANDIN_MEDIA_DIR", default=str(BASE_DIR / "var" / "runsignup-standin"))
+)
+# Race day as it unfolds, read per request so that tests can steer a live server: photos
+# uploaded after NOW (a unix timestamp) are not listed yet, removed ones no longer are, and
+# after THROTTLE_AFTER listing calls the next THROTTLE_CALLS get a 429.
+RUNSIGNUP_STANDIN_NOW = env.int("RUNSIGNUP_STANDIN_NOW", default=None)
+RUNSIGNUP_STANDIN_REMOVED_PHOTO_IDS = env.list(
+    "RUNSIGNUP_STANDIN_REMOVED_PHOTO_IDS", cast=int, default=[]
+)
+RUNSIGNUP_STANDIN_THROTTLE_AFTER = env.int("RUNSIGNUP_STANDIN_THROTTLE_AFTER", default=None)
+RUNSIGNUP_STANDIN_THROTTLE_CALLS = env.int("RUNSIGNUP_STANDIN_THROTTLE_CALLS", default=1)
+if RUNSIGNUP_STANDIN:
+    INSTALLED_APPS.append("runsignup_standin")
+    # The stand-in's image URLs are plain http on whatever host serves it.
+    if "http:" not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("http:")
+
 # --- Protection on race day -------------------------------------------------
 
 # Requests per client address, "count/period" (s, m, h); empty turns a limit off.

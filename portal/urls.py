@@ -14,3 +14,5 @@ urlpatterns = [
 
 if settings.NINEPIC_STANDIN:
     urlpatterns.append(path("_standin/9pic/", include("ninepic_standin.urls")))
+if settings.RUNSIGNUP_STANDIN:
+    urlpatterns.append(path("_standin/runsignup/", include("runsignup_standin.urls")))

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from photos.models import Event
+from runsignup_standin import views as runsignup_views
 from tests import leakcheck
 
 API_KEY = os.environ["NINEPIC_STANDIN_API_KEY"]
@@ -21,6 +22,13 @@ def api_key_never_leaks(caplog):
 def _standin_media(settings, tmp_path_factory):
     # Drawn demo photos are shared by all tests of a run: drawing them is the slow part.
     settings.NINEPIC_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "standin-media"
+    settings.RUNSIGNUP_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "runsignup-media"
+
+
+@pytest.fixture(autouse=True)
+def _runsignup_standin_calls():
+    """Each test counts the RunSignUp stand-in's calls (and so its throttling) from zero."""
+    runsignup_views.reset_call_count()
 
 
 @pytest.fixture(autouse=True)

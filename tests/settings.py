@@ -1,10 +1,11 @@
-"""Test settings: production-like (DEBUG off) with the 9Pic stand-in mounted."""
+"""Test settings: production-like (DEBUG off) with the 9Pic and RunSignUp stand-ins mounted."""
 
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("NINEPIC_STANDIN", "True")
+os.environ.setdefault("RUNSIGNUP_STANDIN", "True")
 # A distinctive key, so the leak check in tests/conftest.py cannot miss it.
 os.environ.setdefault("NINEPIC_STANDIN_API_KEY", "test-9pic-key-2f1c9a7e-must-never-leak")
 os.environ.setdefault("NINEPIC_BASE_URL", "http://testserver/_standin/9pic")
