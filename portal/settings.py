@@ -270,8 +270,13 @@ if DOWNLOAD_MODE not in ("stream", "redirect"):
 # Events whose photos are on RunSignUp read them from the portal's index, filled by
 # `manage.py sync_runsignup_photos`; runners' searches never call RunSignUp.
 RUNSIGNUP_BASE_URL = env("RUNSIGNUP_BASE_URL", default="https://runsignup.com").rstrip("/")
-RUNSIGNUP_API_KEY = env("RUNSIGNUP_API_KEY", default="")
-RUNSIGNUP_API_SECRET = env("RUNSIGNUP_API_SECRET", default="")
+# Only in the environment: never in the database, never in a page or a log line.
+RUNSIGNUP_API_KEY = env(
+    "RUNSIGNUP_API_KEY", default=RUNSIGNUP_STANDIN_API_KEY if RUNSIGNUP_STANDIN else ""
+)
+RUNSIGNUP_API_SECRET = env(
+    "RUNSIGNUP_API_SECRET", default=RUNSIGNUP_STANDIN_API_SECRET if RUNSIGNUP_STANDIN else ""
+)
 # Photos asked for per page of the listing (RunSignUp's default is 100).
 RUNSIGNUP_PAGE_SIZE = env.int("RUNSIGNUP_PAGE_SIZE", default=100)
 # A sync asks for photos uploaded since its last one minus this overlap, so that an
@@ -285,5 +290,10 @@ RUNSIGNUP_TIME_BUDGET = env.float("RUNSIGNUP_TIME_BUDGET", default=120.0)
 RUNSIGNUP_MAX_RETRIES = env.int("RUNSIGNUP_MAX_RETRIES", default=5)
 RUNSIGNUP_BACKOFF = env.float("RUNSIGNUP_BACKOFF", default=2.0)
 # Hosts RunSignUp's photo links may point at; the portal fetches or redirects to no other.
-RUNSIGNUP_STORAGE_HOSTS = env.list("RUNSIGNUP_STORAGE_HOSTS", default=["*.s3.amazonaws.com"])
-RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=False)
+RUNSIGNUP_STORAGE_HOSTS = env.list(
+    "RUNSIGNUP_STORAGE_HOSTS",
+    default=["*.s3.amazonaws.com"]
+    + (["localhost", "127.0.0.1", "testserver"] if RUNSIGNUP_STANDIN else []),
+)
+# RunSignUp's storage is https only; the stand-in serves plain http.
+RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=RUNSIGNUP_STANDIN)

@@ -7,15 +7,22 @@ from runsignup_standin import views as runsignup_views
 from tests import leakcheck
 
 API_KEY = os.environ["NINEPIC_STANDIN_API_KEY"]
+CREDENTIALS = {
+    "the 9Pic API key": API_KEY,
+    "the RunSignUp API key": os.environ["RUNSIGNUP_STANDIN_API_KEY"],
+    "the RunSignUp API secret": os.environ["RUNSIGNUP_STANDIN_API_SECRET"],
+}
 
 
 @pytest.fixture(autouse=True)
 def api_key_never_leaks(caplog):
-    """Fails any test during which the 9Pic key reached a response (headers or body) or a log."""
+    """Fails any test during which a provider's key or secret reached a response (headers or
+    body) or a log. The stand-ins' own API answers count: they never echo credentials either."""
     leakcheck.clear()
     yield
-    assert leakcheck.leaks(API_KEY) == [], "the 9Pic API key appeared in a response"
-    assert API_KEY not in caplog.text, "the 9Pic API key appeared in a log line"
+    for name, value in CREDENTIALS.items():
+        assert leakcheck.leaks(value) == [], f"{name} appeared in a response"
+        assert value not in caplog.text, f"{name} appeared in a log line"
 
 
 @pytest.fixture(autouse=True)

@@ -52,7 +52,8 @@ logger = logging.getLogger(__name__)
 
 SEARCH_METHODS = frozenset({SearchMethod.BIB})
 PATH = "/rest/v2/photos/get-race-photos.json"
-# RunSignUp's error code for "Request throttled".
+# RunSignUp's error codes for "Key authentication failed" and "Request throttled".
+AUTH_FAILED = 6
 THROTTLED = 14
 # A page of 100 photos is about 100 KB; anything near this is not an answer we can use.
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
@@ -266,7 +267,7 @@ class RunSignUpClient:
         code, message = error if error is not None else (None, "")
         message = self._without_credentials(message)
         said = f"{status} error {code}: {message}" if code is not None else f"{status} {message}"
-        if status in (401, 403) or _about_credentials(message):
+        if status in (401, 403) or code == AUTH_FAILED:
             logger.error("%s refused our credentials: %s", where, said)
             return ProviderMisconfigured(f"{where}: {said}", status=status)
         logger.error("%s refused the request: %s", where, said)
@@ -291,13 +292,6 @@ def problem_for_organisers(error: ProviderError) -> str:
     if isinstance(error, ProviderTimeout):
         return f"RunSignUp did not answer in time: {error}."
     return f"Could not read from RunSignUp: {error}."
-
-
-def _about_credentials(message: str) -> bool:
-    # RunSignUp answers a bad key or secret with an error body whose code is not documented
-    # for this endpoint; its words are the stable part.
-    words = message.lower()
-    return any(word in words for word in ("api key", "secret", "unauthorized", "not authorized"))
 
 
 def _error(payload: Any) -> tuple[int | None, str] | None:
