@@ -54,7 +54,7 @@ def sync_event(
 ) -> SyncResult:
     """List the event's photos from RunSignUp into the index; SyncFailed if it cannot finish."""
     if event.provider != Provider.RUNSIGNUP:
-        raise SyncFailed(f"{event.slug} gets its photos from {event.get_provider_display()}.")
+        raise SyncFailed(f"Its photos are on {event.get_provider_display()}: nothing to sync.")
     if not (event.runsignup_race_id and event.runsignup_event_days_id):
         raise _failed(event, "Set the event's RunSignUp race ID and event days ID first.")
     state = _claim(event)
@@ -146,7 +146,7 @@ def _claim(event: Event) -> RunSignUpSync:
         .update(locked_until=now + timedelta(seconds=LOCK_SECONDS))
     )
     if not claimed:
-        raise SyncFailed(f"{event.slug}: another sync of this event is running; try again later.")
+        raise SyncFailed("Another sync of this event is running; try again in a few minutes.")
     return RunSignUpSync.objects.get(pk=event.pk)
 
 
@@ -221,7 +221,7 @@ def _failed(event: Event, message: str) -> SyncFailed:
     RunSignUpSync.objects.update_or_create(
         event=event, defaults={"last_error": message, "last_error_at": timezone.now()}
     )
-    return SyncFailed(f"{event.slug}: {message}")
+    return SyncFailed(message)
 
 
 def _photos(count: int) -> str:

@@ -2,7 +2,8 @@ import os
 
 import pytest
 
-from photos.models import Event
+from photos.models import Event, Provider
+from runsignup_standin import catalogue as runsignup_catalogue
 from runsignup_standin import views as runsignup_views
 from tests import leakcheck
 
@@ -41,6 +42,7 @@ def _runsignup_standin_calls():
 @pytest.fixture(autouse=True)
 def _no_backoff_sleep(settings):
     settings.NINEPIC_BACKOFF = 0
+    settings.RUNSIGNUP_BACKOFF = 0
 
 
 @pytest.fixture(autouse=True)
@@ -69,4 +71,25 @@ def event(db) -> Event:
 def live_standin(live_server, settings):
     """Point the portal at the stand-in served by the live server, over real HTTP."""
     settings.NINEPIC_BASE_URL = f"{live_server.url}/_standin/9pic"
+    return live_server
+
+
+@pytest.fixture
+def runsignup_event(db) -> Event:
+    """An event on the RunSignUp stand-in's demo race; its index is empty until synced."""
+    return Event.objects.create(
+        name="Demo Trail Run",
+        slug="trail",
+        provider=Provider.RUNSIGNUP,
+        runsignup_race_id=runsignup_catalogue.DEMO_RACE_ID,
+        runsignup_event_days_id=runsignup_catalogue.DEMO_EVENT_DAYS_ID,
+        offers_selfie_search=False,
+        is_published=True,
+    )
+
+
+@pytest.fixture
+def live_runsignup(live_server, settings):
+    """Point the portal at the RunSignUp stand-in served by the live server, over real HTTP."""
+    settings.RUNSIGNUP_BASE_URL = f"{live_server.url}/_standin/runsignup"
     return live_server

@@ -17,7 +17,7 @@ def upstream():
 def check(admin_client, event):
     return admin_client.post(
         "/admin/photos/event/",
-        {"action": "check_ninepic_connection", "_selected_action": [event.pk]},
+        {"action": "check_connection", "_selected_action": [event.pk]},
         follow=True,
     )
 

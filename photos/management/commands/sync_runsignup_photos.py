@@ -33,7 +33,7 @@ class Command(BaseCommand):
             try:
                 sync_event(event=event, full=full, progress=self.stdout.write)
             except SyncFailed as failure:
-                self.stderr.write(str(failure))
+                self.stderr.write(f"{event.slug}: {failure}")
                 failures.append(event.slug)
         if failures:
             # A non-zero exit, so that the scheduler's log or alerting notices.
