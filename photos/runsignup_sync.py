@@ -117,11 +117,12 @@ def _sync(
     with transaction.atomic():
         removed = 0
         if is_full:
-            removed, _ = (
+            _, deleted = (
                 RunSignUpPhoto.objects.filter(event=event)
                 .exclude(seen_in_listing=state.listing)
                 .delete()
             )
+            removed = deleted.get(RunSignUpPhoto._meta.label, 0)  # not counting their BIBs
         state.uploaded_until = state.listing_uploaded_until
         state.next_page = state.listing_since = None
         state.last_synced_at = timezone.now()
