@@ -13,13 +13,10 @@ from photos.providers.base import (
     Original,
     Photo,
     SearchMethod,
-    TooManyPhotos,
 )
 from photos.sources import PhotoSource
 from photos.sources import ninepic as ninepic_source
 from photos.sources import runsignup as runsignup_source
-
-__all__ = ["TooManyPhotos"]  # views catch it as services.TooManyPhotos
 
 SOURCES: dict[Provider, PhotoSource] = {
     Provider.NINEPIC: ninepic_source,
@@ -56,7 +53,7 @@ def originals_for_zip(
     """How many photos, and their originals one by one, opened as the ZIP is written.
 
     `image_ids` picks photos of the search; empty means all of them. Raises
-    TooManyPhotos beyond `limit`, before anything is sent.
+    providers.base.TooManyPhotos beyond `limit`, before anything is sent.
     """
     return _source(event).originals_for_zip(
         event=event, method=method, identifier=identifier, image_ids=image_ids, limit=limit

@@ -35,6 +35,7 @@ from photos.providers.base import (
     ProviderThrottled,
     ProviderTimeout,
     SearchMethod,
+    TooManyPhotos,
 )
 
 THROTTLED_RETRY_AFTER = 30
@@ -234,7 +235,7 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
         )
     try:
         if len(picked) > limit:
-            raise services.TooManyPhotos(len(picked))
+            raise TooManyPhotos(len(picked))
         count, originals = services.originals_for_zip(
             event=event,
             method=search.method,
@@ -242,7 +243,7 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
             image_ids=picked,
             limit=limit,
         )
-    except services.TooManyPhotos as too_many:
+    except TooManyPhotos as too_many:
         return _problem(
             request,
             event,

@@ -8,7 +8,7 @@ import pytest
 import requests
 from django.urls import reverse
 
-from photos.models import Event, Provider
+from photos.models import Event, Provider, RunSignUpPhoto
 from photos.runsignup_sync import sync_event
 from runsignup_standin import catalogue
 from runsignup_standin import views as standin
@@ -95,6 +95,20 @@ def test_download_bytes_equal_the_original(portal):
     assert int(download.headers["Content-Length"]) == len(original.content)
 
 
+def test_an_uploaded_name_cannot_point_into_folders(portal):
+    shown = SHOWING_BIB[0]
+    RunSignUpPhoto.objects.filter(photo_id=shown.photo_id).update(
+        uploaded_filename="..\\..\\Startup/evil.jpg"
+    )
+    download = requests.get(portal + url("download", shown.photo_id), timeout=30)
+    assert download.headers["Content-Disposition"] == 'attachment; filename="evil.jpg"'
+    RunSignUpPhoto.objects.filter(photo_id=shown.photo_id).update(uploaded_filename="..")
+    download = requests.get(portal + url("download", shown.photo_id), timeout=30)
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="{shown.photo_id}.jpg"'
+    )
+
+
 def test_a_photo_removed_since_the_sync_is_explained(portal, settings):
     settings.RUNSIGNUP_STANDIN_REMOVED_PHOTO_IDS = [SHOWING_BIB[0].photo_id]
     page = requests.get(portal + url("download", SHOWING_BIB[0].photo_id), timeout=30)
@@ -135,7 +149,9 @@ def test_the_zip_holds_the_searchs_originals(portal):
     answer = requests.get(portal + url("zip-bib", BIB), params={"photo": picked}, timeout=60)
     assert answer.status_code == 200
     with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
-        assert len(archive.namelist()) == 2
+        assert archive.namelist() == [
+            f"{p.photo_id}-{p.uploaded_filename}" for p in SHOWING_BIB if p.photo_id in picked
+        ]
         assert archive.testzip() is None
     whole = requests.get(portal + url("zip-bib", BIB), timeout=60)
     with zipfile.ZipFile(io.BytesIO(whole.content)) as archive:

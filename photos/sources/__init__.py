@@ -8,6 +8,7 @@ from the portal's index (it can only list).
 from collections.abc import Iterator
 from typing import Protocol
 
+from photos.models import Event
 from photos.providers.base import ConnectionCheck, GalleryPage, Original, Photo, SearchMethod
 
 
@@ -16,23 +17,29 @@ class PhotoSource(Protocol):
         """The canonical photo ID, or a ValidationError for the runner: checked before any call."""
 
     def find_photos(
-        self, *, event, method: SearchMethod, identifier: str, page: int
+        self, *, event: Event, method: SearchMethod, identifier: str, page: int
     ) -> GalleryPage: ...
 
-    def fresh_photo(self, *, event, image_id: str) -> Photo:
+    def fresh_photo(self, *, event: Event, image_id: str) -> Photo:
         """The photo with a link valid now, or PhotoNotFound."""
 
-    def recent_photo(self, *, event, image_id: str) -> Photo:
+    def recent_photo(self, *, event: Event, image_id: str) -> Photo:
         """The photo with a link still valid for a fetch now (may come from a cache)."""
 
-    def open_original(self, *, event, photo: Photo) -> Original: ...
+    def open_original(self, *, event: Event, photo: Photo) -> Original: ...
 
     def originals_for_zip(
-        self, *, event, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
+        self,
+        *,
+        event: Event,
+        method: SearchMethod,
+        identifier: str,
+        image_ids: list[str],
+        limit: int,
     ) -> tuple[int, Iterator[Original]]: ...
 
-    def hosted_preview_url(self, *, event, image_id: str, size: str) -> str | None:
+    def hosted_preview_url(self, *, event: Event, image_id: str, size: str) -> str | None:
         """The provider's own preview image for `size` ("small", "large"), or None when the
         portal makes previews from the original."""
 
-    def check_connection(self, *, event) -> ConnectionCheck: ...
+    def check_connection(self, *, event: Event) -> ConnectionCheck: ...

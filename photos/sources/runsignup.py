@@ -8,9 +8,9 @@ expire, so previews are RunSignUp's own thumbnail and (watermarked) large images
 """
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.db.models import QuerySet
 
 from photos import selectors
 from photos.forms import clean_number
@@ -49,9 +49,11 @@ def _bib_number(identifier: str) -> int | None:
 
 
 def _photo(row: RunSignUpPhoto) -> Photo:
+    # The name as uploaded, without any folders a browser or an unzip tool might follow.
+    name = PurePosixPath(row.uploaded_filename.replace("\\", "/")).name
     return Photo(
         image_id=str(row.photo_id),
-        filename=row.uploaded_filename or f"{row.photo_id}.jpg",
+        filename=name if name not in ("", ".", "..") else f"{row.photo_id}.jpg",
         url=row.original_url,
     )
 
@@ -108,12 +110,14 @@ def originals_for_zip(
     """The search's photos (only those in `image_ids` if any), opened one by one as the ZIP
     is written."""
     bib = _bib_number(identifier) if method is SearchMethod.BIB else None
-    rows: QuerySet[RunSignUpPhoto] = selectors.runsignup_photos(event).filter(
-        bibs__event=event, bibs__bib=bib
-    )
+    if bib is None:
+        if image_ids:
+            raise PhotoNotFound("no photos in this search")
+        return 0, iter(())
+    rows = selectors.runsignup_photos(event).filter(bibs__event=event, bibs__bib=bib)
     if image_ids:
         rows = rows.filter(photo_id__in=[int(i) for i in image_ids])
-    photos = [_photo(row) for row in rows[: limit + 1]] if bib is not None else []
+    photos = [_photo(row) for row in rows[: limit + 1]]
     if len(photos) > limit:
         raise TooManyPhotos(rows.count())
     if image_ids and not photos:
@@ -122,7 +126,9 @@ def originals_for_zip(
 
     def originals() -> Iterator[Original]:
         for photo in photos:
-            yield client.open_original(url=photo.url, filename=photo.filename)
+            # Cameras reuse names (IMG_0001.jpg): the photo id keeps each one in the archive.
+            name = f"{photo.image_id}-{photo.filename}"
+            yield client.open_original(url=photo.url, filename=name)
 
     return len(photos), originals()
 
