@@ -66,8 +66,8 @@ class Event(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="The number in the race's RunSignUp address, e.g. 21 in "
-        "runsignup.com/Race/Photos/21.",
+        help_text="The race's number at RunSignUp (race_id in its API), as in the address of "
+        "the race's dashboard there.",
     )
     runsignup_event_days_id = models.PositiveIntegerField(
         "RunSignUp race event days ID",

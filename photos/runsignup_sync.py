@@ -50,7 +50,6 @@ def sync_event(
     event: Event,
     full: bool = False,
     progress: Callable[[str], None] = lambda line: None,
-    client: RunSignUpClient | None = None,
 ) -> SyncResult:
     """List the event's photos from RunSignUp into the index; SyncFailed if it cannot finish."""
     if event.provider != Provider.RUNSIGNUP:
@@ -59,7 +58,7 @@ def sync_event(
         raise _failed(event, "Set the event's RunSignUp race ID and event days ID first.")
     state = _claim(event)
     try:
-        return _sync(event, state, full=full, progress=progress, client=client)
+        return _sync(event, state, full=full, progress=progress)
     finally:
         RunSignUpSync.objects.filter(pk=event.pk).update(locked_until=None)
 
@@ -70,10 +69,11 @@ def _sync(
     *,
     full: bool,
     progress: Callable[[str], None],
-    client: RunSignUpClient | None,
 ) -> SyncResult:
-    client = client or RunSignUpClient.from_settings()
+    client = RunSignUpClient.from_settings()
     page_size = settings.RUNSIGNUP_PAGE_SIZE
+    # A cut listing is finished first, unless a full one is asked for instead of an
+    # incremental one: only a full listing can tell which photos are gone.
     if state.next_page is None or (full and state.listing_since is not None):
         _start_listing(event, state, full=full)
     else:
