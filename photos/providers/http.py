@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .base import ProviderError, ProviderTimeout, ProviderUnavailable
+from .base import Original, PhotoNotFound, ProviderError, ProviderTimeout, ProviderUnavailable
 
 T = TypeVar("T")
 
@@ -127,6 +127,38 @@ def on_storage_host(url: str, *, hosts: tuple[str, ...], allow_http: bool) -> bo
     schemes = ("https", "http") if allow_http else ("https",)
     host = parts.hostname or ""
     return parts.scheme in schemes and any(fnmatchcase(host, pattern) for pattern in hosts)
+
+
+def open_download(
+    session: requests.Session,
+    url: str,
+    *,
+    filename: str,
+    timeout: tuple[float, float],
+    storage: str,
+    gone_statuses: tuple[int, ...] = (),
+) -> Original:
+    """Start streaming a file from a provider's storage (`storage` names it in errors).
+    A status in `gone_statuses` means the file is no longer there: PhotoNotFound."""
+    try:
+        response = session.get(url, stream=True, timeout=timeout)
+    except requests.Timeout as error:
+        raise ProviderTimeout(f"{storage} timed out for {redact_url(url)}") from error
+    except requests.RequestException as error:
+        raise ProviderUnavailable(
+            f"{storage} unreachable for {redact_url(url)}: {type(error).__name__}"
+        ) from error
+    if response.status_code != 200:
+        response.close()
+        failure = PhotoNotFound if response.status_code in gone_statuses else ProviderUnavailable
+        raise failure(f"{storage} answered {response.status_code} for {redact_url(url)}")
+    length = response.headers.get("Content-Length")
+    return Original(
+        filename=filename,
+        content_type=response.headers.get("Content-Type", "image/jpeg"),
+        content_length=int(length) if length and length.isdigit() else None,
+        chunks=stream(response),
+    )
 
 
 def stream(response: requests.Response) -> Iterator[bytes]:

@@ -37,17 +37,16 @@ from .base import (
     ProviderMisconfigured,
     ProviderRejectedRequest,
     ProviderThrottled,
-    ProviderTimeout,
     ProviderUnavailable,
     SearchMethod,
 )
 from .http import (
     Retry,
     on_storage_host,
+    open_download,
     read_capped,
     redact_url,
     retry_after_seconds,
-    stream,
     with_retries,
 )
 from .http import session as session_for_thread
@@ -154,27 +153,12 @@ class NinePicClient:
     def open_original(self, photo: Photo) -> Original:
         """Stream an original from the storage URL 9Pic signed (no API key is sent there)."""
         self._check_storage_link(photo)
-        try:
-            response = self.session.get(
-                photo.url, stream=True, timeout=(self.connect_timeout, self.read_timeout)
-            )
-        except requests.Timeout as error:
-            raise ProviderTimeout(f"9Pic storage timed out for {redact_url(photo.url)}") from error
-        except requests.RequestException as error:
-            raise ProviderUnavailable(
-                f"9Pic storage unreachable for {redact_url(photo.url)}: {type(error).__name__}"
-            ) from error
-        if response.status_code != 200:
-            response.close()
-            raise ProviderUnavailable(
-                f"9Pic storage answered {response.status_code} for {redact_url(photo.url)}"
-            )
-        length = response.headers.get("Content-Length")
-        return Original(
+        return open_download(
+            self.session,
+            photo.url,
             filename=photo.filename,
-            content_type=response.headers.get("Content-Type", "image/jpeg"),
-            content_length=int(length) if length and length.isdigit() else None,
-            chunks=stream(response),
+            timeout=(self.connect_timeout, self.read_timeout),
+            storage="9Pic storage",
         )
 
     def check(self, event: NinePicEvent) -> ConnectionCheck:

@@ -28,7 +28,6 @@ from django.conf import settings
 from .base import (
     ConnectionCheck,
     Original,
-    PhotoNotFound,
     ProviderError,
     ProviderMisconfigured,
     ProviderRejectedRequest,
@@ -40,10 +39,10 @@ from .base import (
 from .http import (
     Retry,
     on_storage_host,
+    open_download,
     read_capped,
     redact_url,
     retry_after_seconds,
-    stream,
     with_retries,
 )
 from .http import session as session_for_thread
@@ -166,30 +165,14 @@ class RunSignUpClient:
         if not self.is_storage_link(url):
             logger.error("RunSignUp gave a link outside its storage: %s", redact_url(url))
             raise ProviderUnavailable(f"untrusted storage link {redact_url(url)}")
-        try:
-            response = self.session.get(
-                url, stream=True, timeout=(self.connect_timeout, self.read_timeout)
-            )
-        except requests.Timeout as error:
-            raise ProviderTimeout(f"RunSignUp storage timed out for {redact_url(url)}") from error
-        except requests.RequestException as error:
-            raise ProviderUnavailable(
-                f"RunSignUp storage unreachable for {redact_url(url)}: {type(error).__name__}"
-            ) from error
-        if response.status_code != 200:
-            response.close()
-            # S3 answers 403 rather than 404 for a missing file to anyone who may not list.
-            gone = response.status_code in (403, 404)
-            failure = PhotoNotFound if gone else ProviderUnavailable
-            raise failure(
-                f"RunSignUp storage answered {response.status_code} for {redact_url(url)}"
-            )
-        length = response.headers.get("Content-Length")
-        return Original(
+        # S3 answers 403 rather than 404 for a missing file to anyone who may not list.
+        return open_download(
+            self.session,
+            url,
             filename=filename,
-            content_type=response.headers.get("Content-Type", "image/jpeg"),
-            content_length=int(length) if length and length.isdigit() else None,
-            chunks=stream(response),
+            timeout=(self.connect_timeout, self.read_timeout),
+            storage="RunSignUp storage",
+            gone_statuses=(403, 404),
         )
 
     def is_storage_link(self, url: str) -> bool:
