@@ -47,6 +47,21 @@ class EventAdmin(admin.ModelAdmin):
         ("Embedding", {"fields": ["embed_origins"]}),
     ]
 
+    def get_fieldsets(self, request: HttpRequest, obj: Event | None = None):
+        if obj is not None and obj.provider == Provider.RUNSIGNUP:
+            return self.fieldsets
+        # The index's status means nothing before an event is on RunSignUp.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.readonly_fields],
+                },
+            )
+            for name, options in self.fieldsets
+        ]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return (
             super()

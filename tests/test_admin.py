@@ -153,6 +153,9 @@ def test_sync_now_explains_wrong_credentials(
 
 def test_sync_now_on_a_9pic_event_says_there_is_nothing_to_sync(admin_client, event):
     assert "Its photos are on 9Pic: nothing to sync." in sync_now(admin_client, event)
+    page = admin_client.get(f"/admin/photos/event/{event.pk}/change/").content.decode()
+    assert "RunSignUp race ID" in page
+    assert "Photos indexed" not in page
 
 
 def test_connection_check_of_a_runsignup_event(admin_client, runsignup_event, live_runsignup):
