@@ -58,6 +58,12 @@ def test_bib_search_reads_the_index_and_pages_like_9pic(portal):
     assert [photo_id_of(link) for link in download_links(second.text)] == [
         p.photo_id for p in SHOWING_BIB[30:]
     ]
+    embedded = requests.get(
+        portal + reverse("embed:gallery-bib", args=["trail", BIB]), params={"page": 2}, timeout=30
+    )
+    assert [link.removeprefix("/embed") for link in download_links(embedded.text)] == (
+        download_links(second.text)
+    )
     past_the_end = requests.get(portal + url("gallery-bib", BIB), params={"page": 9}, timeout=30)
     assert past_the_end.url.endswith("?page=2")
     assert standin.call_count() == 0  # runners' searches never call RunSignUp
