@@ -74,6 +74,7 @@ def test_a_bib_nobody_wears_here_is_an_empty_state(portal, bib):
     page = requests.get(portal + url("gallery-bib", bib), timeout=30)
     assert page.status_code == 200
     assert "No photos yet" in page.text
+    assert "selfie" not in page.text.lower()  # the event offers no selfie search
 
 
 def test_the_photo_page_works_from_the_index(portal):
