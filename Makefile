@@ -20,15 +20,26 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install --quiet ".[test]"
 	touch $@ $(VENV)/.installed-run
 
-# The demo: the portal and the local 9Pic stand-in in one process, no API key needed.
+ANSWERS = $(PY) -c "import socket; socket.create_connection(('$(HOST)', $(PORT)), 1)" 2>/dev/null
+
+# The demo: the portal and local stand-ins of 9Pic and RunSignUp in one process, no API keys.
 run: export DEBUG ?= True
 run: export NINEPIC_STANDIN ?= True
+run: export RUNSIGNUP_STANDIN ?= True
 run: export NINEPIC_BASE_URL ?= http://$(HOST):$(PORT)/_standin/9pic
+run: export RUNSIGNUP_BASE_URL ?= http://$(HOST):$(PORT)/_standin/runsignup
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Portal: http://$(HOST):$(PORT)/  (demo event: http://$(HOST):$(PORT)/events/demo-city-marathon/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Portal: http://$(HOST):$(PORT)/  (demo events: http://$(HOST):$(PORT)/events/demo-city-marathon/ on 9Pic,"
+	@echo "        http://$(HOST):$(PORT)/events/demo-trail-run/ on RunSignUp)"
+	@# The RunSignUp stand-in is served by this runserver: sync the demo event's index
+	@# once it answers, then keep serving. Ctrl-C stops both (one process group).
+	@if $(ANSWERS); then echo "$(HOST):$(PORT) is in use: try make run PORT=8001"; exit 1; fi
+	$(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	until $(ANSWERS); do kill -0 $$server 2>/dev/null || exit 1; sleep 0.3; done; \
+	$(PY) manage.py sync_runsignup_photos demo-trail-run; \
+	wait $$server
 
 APT_INSTALL = SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq

@@ -3,7 +3,8 @@
 Prints a table (and writes JSON) of: the portal's added latency over the bare upstream
 call, cached gallery throughput at 1/10/50 clients, throughput against a 300 ms upstream
 for the shipped gunicorn settings and for plain sync workers, preview cost and page
-weight, and a worker's memory growth while it streams a 50 MB original.
+weight, a worker's memory growth while it streams a 50 MB original, and BIB search
+latency on a RunSignUp event's photo index of 100,000 photos.
 
 Load comes from wrk (Debian package), so the load generator costs little of the two
 cores it shares with the servers. Every server is started here and stopped on exit.
@@ -17,6 +18,7 @@ import io
 import json
 import os
 import platform
+import random
 import re
 import statistics
 import subprocess
@@ -49,7 +51,10 @@ TARGETS = {
     "preview_bytes": ("<", 60_000),
     "first_screen_bytes": ("<", 1_000_000),
     "download_memory_growth_mb": ("<", 20),
+    "runsignup_query_p95_ms": ("<", 10),
+    "runsignup_page_p50_ms": ("<", 25),
 }
+RUNSIGNUP_EVENT_PATH = "/en/events/demo-trail-run"
 
 
 class Bench(Servers):
@@ -57,6 +62,7 @@ class Bench(Servers):
         super().__init__(workdir)
         self.samples = 30 if smoke else 300
         self.seconds = 1 if smoke else 10
+        self.index_photos = 5_000 if smoke else 100_000
 
     # --- Measurements -----------------------------------------------------------------
 
@@ -214,6 +220,47 @@ class Bench(Servers):
             "download_memory_growth_mb": round(max(0, peak - before) / 1024, 1),
         }
 
+    def runsignup_search(self) -> dict:
+        """BIB searches of a RunSignUp event, read from an index of `index_photos` photos:
+        the selector's query alone, and the whole gallery page over HTTP (a different BIB
+        each time; these pages are never cached)."""
+        filled = subprocess.run(
+            [
+                sys.executable,
+                "bench/runsignup_index.py",
+                "--photos",
+                str(self.index_photos),
+                "--samples",
+                str(self.samples),
+            ],
+            cwd=ROOT,
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        index = json.loads(filled.stdout)
+        bibs = iter(random.Random(6568).choices(index["bibs"], k=self.samples + 20))  # noqa: S311
+        # The portal wants a 9Pic to point at; these pages never call it, nor RunSignUp.
+        with self.standin(0) as (upstream, _), self.portal("portal", upstream) as (portal, _):
+            session = requests.Session()
+
+            def gallery() -> None:
+                page = session.get(f"{portal}{RUNSIGNUP_EVENT_PATH}/bib/{next(bibs)}/", timeout=30)
+                page.raise_for_status()
+
+            for _ in range(20):  # every worker has its connections and templates warm
+                gallery()
+            page_ms = timings(gallery, self.samples)
+        return {
+            "runsignup_index_photos": index["photos"],
+            "runsignup_index_fill_s": index["fill_seconds"],
+            "runsignup_query_p50_ms": index["query_p50_ms"],
+            "runsignup_query_p95_ms": index["query_p95_ms"],
+            "runsignup_page_p50_ms": p(page_ms, 50),
+            "runsignup_page_p95_ms": p(page_ms, 95),
+        }
+
 
 def timings(step, count: int) -> list[float]:
     samples = []
@@ -356,6 +403,16 @@ def report(figures: dict) -> str:
             f"{figures['download_memory_growth_mb']} MB",
             "< 20 MB",
         ),
+        (
+            f"RunSignUp BIB search, {figures['runsignup_index_photos']:,} photos: query p50 / p95",
+            f"{figures['runsignup_query_p50_ms']} / {figures['runsignup_query_p95_ms']} ms",
+            "p95 < 10 ms",
+        ),
+        (
+            "RunSignUp gallery page from the index, p50 / p95",
+            f"{figures['runsignup_page_p50_ms']} / {figures['runsignup_page_p95_ms']} ms",
+            "p50 < 25 ms",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     lines = [f"Machine: {figures['machine']}", ""]
@@ -383,6 +440,7 @@ def main() -> None:
         figures |= bench.slow_upstream()
         figures |= bench.previews_and_weight()
         figures |= bench.download_memory()
+        figures |= bench.runsignup_search()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
     print(report(figures))

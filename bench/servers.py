@@ -85,7 +85,7 @@ class Servers:
                 try:
                     requests.get(f"{url}/", timeout=1)
                     break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # not up, or busy starting
                     if time.monotonic() > deadline or process.poll() is not None:
                         raise RuntimeError(f"{name} did not start; see {log.name}") from None
                     time.sleep(0.1)

@@ -24,7 +24,10 @@ INTEGRATION_SUITE = [
     "tests/test_embedding.py",
     "tests/test_admin.py",
     "tests/test_faults.py",
+    "tests/test_runsignup_sync.py",
+    "tests/test_runsignup_pages.py",
     "tests/browser/test_runner_journey.py",
+    "tests/browser/test_runsignup_journey.py",
     "tests/services",
 ]
 

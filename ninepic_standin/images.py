@@ -1,122 +1,26 @@
-"""Demo originals, drawn once with Pillow and kept on disk: real size, each runner's BIB legible."""
+"""Demo originals at real size (3000x2000), drawn once and kept on disk."""
 
-import colorsys
-import os
-import random
-import tempfile
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
+
+from standin_photos import draw_race_photo, saved_once
 
 from .catalogue import DemoPhoto
 
 LANDSCAPE = (3000, 2000)
-QUALITY = 88
 
 
 def original_path(media_dir: Path, event_id: int, photo: DemoPhoto) -> Path:
-    """The JPEG of `photo`, drawn on first use. Safe when several requests ask at once."""
+    """The JPEG of `photo`, drawn on first use."""
     path = media_dir / str(event_id) / f"{photo.image_id}.jpg"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write aside, then rename: a concurrent reader sees no file or a whole one.
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                draw_photo(photo).save(file, "JPEG", quality=QUALITY, optimize=True)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    return path
+    return saved_once(path, lambda: draw_photo(photo))
 
 
 def draw_photo(photo: DemoPhoto) -> Image.Image:
-    width, height = LANDSCAPE[::-1] if photo.is_portrait else LANDSCAPE
-    rng = random.Random(photo.index)  # noqa: S311 - a repeatable picture, not a secret
-    image = Image.new("RGB", (width, height))
-    draw = ImageDraw.Draw(image)
-
-    horizon = int(height * rng.uniform(0.45, 0.6))
-    sky_hue = rng.uniform(0.52, 0.62)
-    for y in range(horizon):  # sky: light at the horizon
-        shade = y / horizon
-        draw.line(
-            [(0, y), (width, y)], fill=_rgb(sky_hue, 0.45 - 0.25 * shade, 0.55 + 0.35 * shade)
-        )
-    draw.rectangle([0, horizon, width, height], fill=(88, 92, 98))  # road
-    for x in range(-200, width, 420):  # lane markings in perspective
-        draw.polygon(
-            [(x, height), (x + 90, height), (width // 2 + 6, horizon), (width // 2 - 6, horizon)],
-            fill=(118, 122, 128),
-        )
-
-    # Runners stand in the middle of the frame, as photographers shoot them.
-    slot = width / (len(photo.bibs) + 1)
-    size = min(slot * 0.9, height * 0.6)
-    for n, bib in enumerate(photo.bibs):
-        _draw_runner(
-            draw,
-            rng,
-            centre=int(slot * (n + 1)),
-            ground=int((height + size) / 2),
-            size=size,
-            bib=bib,
-        )
-
-    caption = ImageFont.load_default(size=height // 40)
-    draw.text(
-        (width // 40, height - height // 22),
-        f"Demo City Marathon · photo {photo.index + 1}",
-        font=caption,
-        fill=(255, 255, 255),
+    return draw_race_photo(
+        LANDSCAPE[::-1] if photo.is_portrait else LANDSCAPE,
+        bibs=photo.bibs,
+        seed=photo.index,
+        caption=f"Demo City Marathon · photo {photo.index + 1}",
     )
-
-    # Sensor-like grain, so file sizes are those of real photos rather than of flat colour.
-    grain = Image.effect_noise((width // 2, height // 2), 40).resize((width, height))
-    return Image.blend(image, Image.merge("RGB", (grain, grain, grain)), 0.15)
-
-
-def _draw_runner(
-    draw: ImageDraw.ImageDraw,
-    rng: random.Random,
-    *,
-    centre: int,
-    ground: int,
-    size: float,
-    bib: str,
-) -> None:
-    shirt = _rgb(rng.random(), 0.65, 0.5)
-    body_width = size * 0.42
-    top = ground - size
-    head = size * 0.09
-    draw.ellipse([centre - head, top, centre + head, top + 2 * head], fill=(224, 178, 140))
-    torso = [centre - body_width / 2, top + 2.2 * head, centre + body_width / 2, top + size * 0.62]
-    draw.rounded_rectangle(torso, radius=size * 0.05, fill=shirt)
-    leg = body_width * 0.22
-    for side in (-1, 1):
-        x = centre + side * body_width * 0.22
-        draw.rectangle([x - leg / 2, torso[3], x + leg / 2, ground], fill=(40, 40, 48))
-
-    bib_box = [
-        centre - body_width * 0.38,
-        top + size * 0.3,
-        centre + body_width * 0.38,
-        top + size * 0.52,
-    ]
-    draw.rectangle(
-        bib_box, fill=(250, 250, 250), outline=(20, 20, 20), width=max(2, int(size / 150))
-    )
-    font = ImageFont.load_default(size=int((bib_box[3] - bib_box[1]) * 0.62))
-    draw.text(
-        ((bib_box[0] + bib_box[2]) / 2, (bib_box[1] + bib_box[3]) / 2),
-        bib,
-        font=font,
-        fill=(10, 10, 10),
-        anchor="mm",
-    )
-
-
-def _rgb(hue: float, saturation: float, value: float) -> tuple[int, int, int]:
-    red, green, blue = colorsys.hsv_to_rgb(hue, saturation, value)
-    return int(red * 255), int(green * 255), int(blue * 255)

@@ -11,6 +11,7 @@ from photos.providers.base import SearchMethod
 
 BIB_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
 PAGE_PATTERN = re.compile(r"[0-9]{1,5}")
+NUMBER_PATTERN = re.compile(r"[0-9]{1,18}")
 MAX_PAGE = 10_000
 # What a runner who left a search's field empty is asked for.
 REQUIRED = {
@@ -51,6 +52,14 @@ def clean_selfie_id(value: str) -> str:
             code="invalid",
             params={"example": "ddc661a7-8861-4793-9437-af42a82d12f8"},
         ) from None
+
+
+def clean_number(value: str) -> str:
+    """The canonical form of a positive whole number (RunSignUp photo IDs), or ValueError."""
+    text = value.strip()
+    if not NUMBER_PATTERN.fullmatch(text) or int(text) == 0:
+        raise ValueError(text)
+    return str(int(text))
 
 
 def clean_identifier(method: SearchMethod, value: str) -> str:

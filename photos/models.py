@@ -7,11 +7,24 @@ from django.db import models
 from django.urls import reverse
 
 from photos.embedding import parse_origins, validate_origins
+from photos.providers import ninepic, runsignup
 from photos.providers.base import SearchMethod
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # followed by six hex digits, e.g. #0b5fff."
 )
+
+
+class Provider(models.TextChoices):
+    NINEPIC = "ninepic", "9Pic"
+    RUNSIGNUP = "runsignup", "RunSignUp"
+
+
+# What each provider can look photos up by.
+PROVIDER_SEARCH_METHODS = {
+    Provider.NINEPIC: ninepic.SEARCH_METHODS,
+    Provider.RUNSIGNUP: runsignup.SEARCH_METHODS,
+}
 
 
 class Event(models.Model):
@@ -27,15 +40,48 @@ class Event(models.Model):
     date = models.DateField(null=True, blank=True)
     location = models.CharField(max_length=120, blank=True)
 
+    provider = models.CharField(
+        "photo provider",
+        max_length=16,
+        choices=Provider,
+        default=Provider.NINEPIC,
+        help_text="Where the event's photos are. Runners see the same pages either way.",
+    )
     org_id = models.PositiveIntegerField(
         "9Pic organisation ID",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1)],
         help_text="Shown in the 9Pic dashboard's organisation selector (top left).",
     )
     event_id = models.PositiveIntegerField(
         "9Pic event ID",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1)],
         help_text="Shown beside the event's name in the 9Pic dashboard.",
+    )
+    runsignup_race_id = models.PositiveIntegerField(
+        "RunSignUp race ID",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The race's number at RunSignUp (race_id in its API), as in the address of "
+        "the race's dashboard there.",
+    )
+    runsignup_event_days_id = models.PositiveIntegerField(
+        "RunSignUp race event days ID",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Groups the race's events of one year (race_event_days_id in RunSignUp's API).",
+    )
+    runsignup_album_id = models.PositiveIntegerField(
+        "RunSignUp album ID",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Optional: only this generic photo album. Empty takes all the race's photos.",
     )
     default_language = models.CharField(
         max_length=8,
@@ -91,18 +137,37 @@ class Event(models.Model):
     def clean(self) -> None:
         if not self.offers_bib_search and not self.offers_selfie_search:
             raise ValidationError("Offer at least one way to search: BIB or selfie.")
+        if not self.search_methods:
+            raise ValidationError(
+                {
+                    "offers_bib_search": f"{self.get_provider_display()} photos can only be "
+                    "found by BIB: offer BIB search."
+                }
+            )
+        required = {
+            Provider.NINEPIC: ["org_id", "event_id"],
+            Provider.RUNSIGNUP: ["runsignup_race_id", "runsignup_event_days_id"],
+        }[self.provider]
+        missing = {
+            name: f"Required for {self.get_provider_display()} events."
+            for name in required
+            if getattr(self, name) is None
+        }
+        if missing:
+            raise ValidationError(missing)
         # An invalid list is reported on the field by its validator.
         with contextlib.suppress(ValidationError):
             self.embed_origins = "\n".join(parse_origins(self.embed_origins))
 
     @property
     def search_methods(self) -> list[SearchMethod]:
-        methods = []
-        if self.offers_bib_search:
-            methods.append(SearchMethod.BIB)
-        if self.offers_selfie_search:
-            methods.append(SearchMethod.SELFIE)
-        return methods
+        """The searches runners get: those the organiser offers that the provider supports."""
+        offered = {
+            SearchMethod.BIB: self.offers_bib_search,
+            SearchMethod.SELFIE: self.offers_selfie_search,
+        }
+        supported = PROVIDER_SEARCH_METHODS[Provider(self.provider)]
+        return [method for method in SearchMethod if offered[method] and method in supported]
 
     @property
     def embed_origin_list(self) -> list[str]:
@@ -115,3 +180,75 @@ class Event(models.Model):
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
         return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+class RunSignUpPhoto(models.Model):
+    """One photo of a RunSignUp event, as its last sync saw it: RunSignUp cannot search by BIB,
+    so runners' searches read this index (filled by `sync_runsignup_photos`)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="runsignup_photos")
+    photo_id = models.PositiveBigIntegerField()
+    album_id = models.PositiveBigIntegerField(null=True, blank=True)
+    uploaded_filename = models.CharField(max_length=255, blank=True)
+    uploaded_at = models.DateTimeField()
+    original_url = models.URLField(max_length=1000)
+    original_width = models.PositiveIntegerField()
+    original_height = models.PositiveIntegerField()
+    large_url = models.URLField(max_length=1000)
+    large_width = models.PositiveIntegerField()
+    large_height = models.PositiveIntegerField()
+    thumbnail_url = models.URLField(max_length=1000)
+    thumbnail_width = models.PositiveIntegerField()
+    thumbnail_height = models.PositiveIntegerField()
+    # The full listing that last saw the photo: one that ends without seeing it removes it.
+    seen_in_listing = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "photo_id"], name="runsignup_photo_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"RunSignUp photo {self.photo_id}"
+
+
+class RunSignUpPhotoBib(models.Model):
+    """A BIB seen on a photo. The event is repeated here so that a search is one index scan."""
+
+    photo = models.ForeignKey(RunSignUpPhoto, on_delete=models.CASCADE, related_name="bibs")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    bib = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "bib"], name="runsignup_bib_once_per_photo")
+        ]
+        indexes = [models.Index(fields=["event", "bib", "photo"], name="runsignup_bib_lookup")]
+
+    def __str__(self) -> str:
+        return f"BIB {self.bib} on {self.photo}"
+
+
+class RunSignUpSync(models.Model):
+    """Where an event's RunSignUp index stands, and the listing in progress if one was cut."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, primary_key=True, related_name="runsignup_sync"
+    )
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    # Newest upload seen by a completed listing: the next incremental one starts a little before.
+    uploaded_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    # The listing in progress: the page to ask for next (None: none in progress), since when
+    # (None: a full listing), its number, and the newest upload it has seen so far.
+    next_page = models.PositiveIntegerField(null=True, blank=True)
+    listing_since = models.DateTimeField(null=True, blank=True)
+    listing = models.PositiveBigIntegerField(default=0)
+    listing_uploaded_until = models.DateTimeField(null=True, blank=True)
+    # Held by a running sync (renewed each page), so that the scheduler's run and the admin's
+    # "sync now" never list at the same time; a crashed sync's hold simply runs out.
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"RunSignUp sync of {self.event}"

@@ -1,150 +1,73 @@
-"""What the portal does with an event's photo provider; views call these, nothing else.
+"""What the portal does with an event's photos; views and the admin call these, nothing else.
 
-Gallery answers are cached well inside the life of their signed links, and
-identical concurrent searches share one upstream call (photos/singleflight.py).
+Each function hands over to the event's photo source (photos/sources/): views and
+templates never know which provider serves an event.
 """
 
-import logging
-import time
 from collections.abc import Iterator
 
-from django.conf import settings
-from django.core.cache import cache
-
-from photos import singleflight
-from photos.models import Event
+from photos.models import Event, Provider
 from photos.providers.base import (
     ConnectionCheck,
     GalleryPage,
     Original,
     Photo,
-    ProviderThrottled,
     SearchMethod,
 )
-from photos.providers.ninepic import MAX_PAGE_SIZE, NinePicClient, NinePicEvent
+from photos.sources import PhotoSource
+from photos.sources import ninepic as ninepic_source
+from photos.sources import runsignup as runsignup_source
 
-logger = logging.getLogger(__name__)
-
-
-class TooManyPhotos(Exception):
-    def __init__(self, count: int):
-        super().__init__(f"{count} photos")
-        self.count = count
-
-
-def _ninepic(event: Event) -> tuple[NinePicClient, NinePicEvent]:
-    return NinePicClient.from_settings(), NinePicEvent(org_id=event.org_id, event_id=event.event_id)
+SOURCES: dict[Provider, PhotoSource] = {
+    Provider.NINEPIC: ninepic_source,
+    Provider.RUNSIGNUP: runsignup_source,
+}
 
 
-def _spend_upstream_call(event: Event) -> None:
-    """Count a call to 9Pic against the event's budget for this minute, or refuse it."""
-    limit = settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT
-    if not limit:
-        return
-    now = time.time()
-    key = f"upstream-budget:{event.pk}:{int(now // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        used = 1
-    if used > limit:
-        if used == limit + 1:
-            logger.warning(
-                "event %s: %d calls to 9Pic this minute, refusing more", event.slug, limit
-            )
-        raise ProviderThrottled(
-            f"event {event.slug} spent its 9Pic budget for this minute",
-            retry_after=max(1, 60 - int(now % 60)),
-        )
+def _source(event: Event) -> PhotoSource:
+    return SOURCES[Provider(event.provider)]
 
 
-def _photo_key(event: Event, image_id: str) -> str:
-    return f"photo:9pic:{event.org_id}:{event.event_id}:{image_id}"
+def clean_image_id(*, event: Event, image_id: str) -> str:
+    """A photo ID as the event's provider writes it, or ValueError (no call made)."""
+    return _source(event).clean_image_id(image_id)
 
 
 def find_photos(*, event: Event, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
-    page_size = settings.GALLERY_PAGE_SIZE
-    key = f"gallery:9pic:{event.org_id}:{event.event_id}:{method}:{identifier}:{page}:{page_size}"
-
-    def fetch() -> GalleryPage:
-        _spend_upstream_call(event)
-        client, ref = _ninepic(event)
-        result = client.search(
-            ref, method=method, identifier=identifier, page=page, page_size=page_size
-        )
-        lifetime = (
-            settings.EMPTY_GALLERY_CACHE_SECONDS
-            if result.is_empty
-            else settings.GALLERY_CACHE_SECONDS
-        )
-        # Previews need an original's signed link: keep the ones this page brought.
-        cache.set_many({_photo_key(event, p.image_id): p for p in result.photos}, lifetime)
-        cache.set(key, result, lifetime)
-        return result
-
-    return singleflight.shared(
-        key, lookup=lambda: cache.get(key), compute=fetch, wait=settings.NINEPIC_TIME_BUDGET
-    )
+    return _source(event).find_photos(event=event, method=method, identifier=identifier, page=page)
 
 
 def fresh_photo(*, event: Event, image_id: str) -> Photo:
-    """The photo with a URL signed just now: never one rendered into an earlier page."""
-    _spend_upstream_call(event)
-    client, ref = _ninepic(event)
-    return client.photo(ref, image_id=image_id)
+    """The photo with a link valid right now: never one rendered into an earlier page."""
+    return _source(event).fresh_photo(event=event, image_id=image_id)
 
 
 def recent_photo(*, event: Event, image_id: str) -> Photo:
-    """The photo with a link signed recently enough to fetch now (from a cached gallery if any)."""
-    photo = cache.get(_photo_key(event, image_id))
-    if photo is None:
-        photo = fresh_photo(event=event, image_id=image_id)
-        cache.set(_photo_key(event, image_id), photo, settings.GALLERY_CACHE_SECONDS)
-    return photo
+    """The photo with a link valid for fetching now (from a cached gallery if any)."""
+    return _source(event).recent_photo(event=event, image_id=image_id)
 
 
 def originals_for_zip(
     *, event: Event, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
 ) -> tuple[int, Iterator[Original]]:
-    """How many photos, and their originals one by one with links fetched as it goes.
+    """How many photos, and their originals one by one, opened as the ZIP is written.
 
-    `image_ids` picks photos of the search; empty means all of them. The first batch of
-    links is fetched before returning, so that a failure or an oversized request still
-    becomes a proper error page; later ones only as the ZIP is being written.
+    `image_ids` picks photos of the search; empty means all of them. Raises
+    providers.base.TooManyPhotos beyond `limit`, before anything is sent.
     """
-    client, ref = _ninepic(event)
-
-    def batch(page: int) -> GalleryPage:
-        _spend_upstream_call(event)
-        if image_ids:
-            return client.photos(ref, image_ids=image_ids, page=page, page_size=MAX_PAGE_SIZE)
-        return client.search(
-            ref, method=method, identifier=identifier, page=page, page_size=MAX_PAGE_SIZE
-        )
-
-    first = batch(1)
-    if first.total > limit:
-        raise TooManyPhotos(first.total)
-
-    def originals() -> Iterator[Original]:
-        result, page = first, 1
-        while True:
-            for photo in result.photos:
-                yield client.open_original(photo)
-            if not (result.pagination and result.pagination.has_next):
-                return
-            page += 1
-            result = batch(page)
-
-    return len(image_ids) or first.total, originals()
+    return _source(event).originals_for_zip(
+        event=event, method=method, identifier=identifier, image_ids=image_ids, limit=limit
+    )
 
 
 def open_original(*, event: Event, photo: Photo) -> Original:
-    client, _ = _ninepic(event)
-    return client.open_original(photo)
+    return _source(event).open_original(event=event, photo=photo)
+
+
+def hosted_preview_url(*, event: Event, image_id: str, size: str) -> str | None:
+    """The provider's own preview of the photo, if it hosts one; None: make it from the original."""
+    return _source(event).hosted_preview_url(event=event, image_id=image_id, size=size)
 
 
 def check_connection(*, event: Event) -> ConnectionCheck:
-    client, ref = _ninepic(event)
-    return client.check(ref)
+    return _source(event).check_connection(event=event)

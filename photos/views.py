@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 
 from photos import previews, ratelimits, selectors, services
 from photos.embedding import allow_framing, is_embed
-from photos.forms import SearchForm, clean_page, clean_uuid
+from photos.forms import SearchForm, clean_page
 from photos.languages import without_language
 from photos.models import Event
 from photos.providers.base import (
@@ -39,6 +39,7 @@ from photos.providers.base import (
     ProviderThrottled,
     ProviderTimeout,
     SearchMethod,
+    TooManyPhotos,
 )
 
 THROTTLED_RETRY_AFTER = 30
@@ -162,7 +163,7 @@ def photo_page(
         return search
     event, page = search.event, search.page
     try:
-        image_id = clean_uuid(image_id)
+        image_id = services.clean_image_id(event=event, image_id=image_id)
     except ValueError:
         return _bad_photo_link(request, event)
     if (search.identifier, image_id) != (identifier, request.resolver_match.kwargs["image_id"]):
@@ -217,7 +218,12 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
         return search
     event, limit = search.event, settings.ZIP_MAX_PHOTOS
     try:
-        picked = list(dict.fromkeys(clean_uuid(i) for i in request.GET.getlist("photo")))
+        picked = list(
+            dict.fromkeys(
+                services.clean_image_id(event=event, image_id=i)
+                for i in request.GET.getlist("photo")
+            )
+        )
     except ValueError:
         return _problem(
             request,
@@ -236,7 +242,7 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
         )
     try:
         if len(picked) > limit:
-            raise services.TooManyPhotos(len(picked))
+            raise TooManyPhotos(len(picked))
         count, originals = services.originals_for_zip(
             event=event,
             method=search.method,
@@ -244,7 +250,7 @@ def photos_zip(request: HttpRequest, slug: str, method: str, identifier: str) ->
             image_ids=picked,
             limit=limit,
         )
-    except services.TooManyPhotos as too_many:
+    except TooManyPhotos as too_many:
         return _problem(
             request,
             event,
@@ -372,7 +378,7 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
     if wait := ratelimits.seconds_until_allowed(request, "download"):
         return _too_many_requests(request, event, wait)
     try:
-        image_id = clean_uuid(image_id)
+        image_id = services.clean_image_id(event=event, image_id=image_id)
     except ValueError:
         return _bad_photo_link(request, event)
     try:
@@ -404,14 +410,24 @@ def download(request: HttpRequest, slug: str, image_id: str) -> HttpResponse:
 
 @require_safe
 def preview(request: HttpRequest, slug: str, image_id: str, size: str) -> HttpResponse:
-    """A small JPEG of a photo, made once; browsers and CDNs may keep it for a year."""
+    """A small JPEG of a photo, made once; browsers and CDNs may keep it for a year.
+    Where the provider hosts previews of its own, a redirect to them."""
     event = selectors.get_published_event(slug)
     if wait := ratelimits.seconds_until_allowed(request, "preview"):
         return _too_many_requests(request, event, wait)
     try:
-        image_id = clean_uuid(image_id)
+        image_id = services.clean_image_id(event=event, image_id=image_id)
     except ValueError:
         return HttpResponse("Not a photo ID.", status=400, content_type="text/plain")
+    try:
+        hosted = services.hosted_preview_url(event=event, image_id=image_id, size=size)
+    except PhotoNotFound:
+        return HttpResponse("No such photo.", status=404, content_type="text/plain")
+    if hosted:
+        response = HttpResponseRedirect(hosted)
+        # A day, not a year: the photo may be removed or replaced upstream.
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
     preview_size = previews.SIZES[size]
     tag = quote_etag(previews.etag(event, image_id, preview_size))
     if tag in request.headers.get("If-None-Match", ""):

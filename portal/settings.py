@@ -218,6 +218,31 @@ EMPTY_GALLERY_CACHE_SECONDS = env.int("EMPTY_GALLERY_CACHE_SECONDS", default=30)
 PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))
 PREVIEW_CACHE_MB = env.int("PREVIEW_CACHE_MB", default=500)
 
+# --- RunSignUp stand-in ---
+
+# The local RunSignUp stand-in (see runsignup_standin/): on for `make run` and tests,
+# never mounted unless switched on.
+RUNSIGNUP_STANDIN = env.bool("RUNSIGNUP_STANDIN", default=False)
+RUNSIGNUP_STANDIN_API_KEY = env("RUNSIGNUP_STANDIN_API_KEY", default="demo-rsu-key")
+RUNSIGNUP_STANDIN_API_SECRET = env("RUNSIGNUP_STANDIN_API_SECRET", default="demo-rsu-secret")
+RUNSIGNUP_STANDIN_MEDIA_DIR = Path(
+    env("RUNSIGNUP_STANDIN_MEDIA_DIR", default=str(BASE_DIR / "var" / "runsignup-standin"))
+)
+# Race day as it unfolds, read per request so that tests can steer a live server: photos
+# uploaded after NOW (a unix timestamp) are not listed yet, removed ones no longer are, and
+# after THROTTLE_AFTER listing calls the next THROTTLE_CALLS get a 429.
+RUNSIGNUP_STANDIN_NOW = env.int("RUNSIGNUP_STANDIN_NOW", default=None)
+RUNSIGNUP_STANDIN_REMOVED_PHOTO_IDS = env.list(
+    "RUNSIGNUP_STANDIN_REMOVED_PHOTO_IDS", cast=int, default=[]
+)
+RUNSIGNUP_STANDIN_THROTTLE_AFTER = env.int("RUNSIGNUP_STANDIN_THROTTLE_AFTER", default=None)
+RUNSIGNUP_STANDIN_THROTTLE_CALLS = env.int("RUNSIGNUP_STANDIN_THROTTLE_CALLS", default=1)
+if RUNSIGNUP_STANDIN:
+    INSTALLED_APPS.append("runsignup_standin")
+    # The stand-in's image URLs are plain http on whatever host serves it.
+    if "http:" not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("http:")
+
 # --- Protection on race day -------------------------------------------------
 
 # Requests per client address, "count/period" (s, m, h); empty turns a limit off.
@@ -243,3 +268,36 @@ ZIP_MAX_PHOTOS = env.int("ZIP_MAX_PHOTOS", default=100)
 DOWNLOAD_MODE = env.str("DOWNLOAD_MODE", default="stream")
 if DOWNLOAD_MODE not in ("stream", "redirect"):
     raise ImproperlyConfigured('DOWNLOAD_MODE must be "stream" or "redirect".')
+
+# --- RunSignUp ----------------------------------------------------------------
+
+# Events whose photos are on RunSignUp read them from the portal's index, filled by
+# `manage.py sync_runsignup_photos`; runners' searches never call RunSignUp.
+RUNSIGNUP_BASE_URL = env("RUNSIGNUP_BASE_URL", default="https://runsignup.com").rstrip("/")
+# Only in the environment: never in the database, never in a page or a log line.
+RUNSIGNUP_API_KEY = env(
+    "RUNSIGNUP_API_KEY", default=RUNSIGNUP_STANDIN_API_KEY if RUNSIGNUP_STANDIN else ""
+)
+RUNSIGNUP_API_SECRET = env(
+    "RUNSIGNUP_API_SECRET", default=RUNSIGNUP_STANDIN_API_SECRET if RUNSIGNUP_STANDIN else ""
+)
+# Photos asked for per page of the listing (RunSignUp's default is 100).
+RUNSIGNUP_PAGE_SIZE = env.int("RUNSIGNUP_PAGE_SIZE", default=100)
+# A sync asks for photos uploaded since its last one minus this overlap, so that an
+# upload RunSignUp listed late is not missed.
+RUNSIGNUP_SYNC_OVERLAP_SECONDS = env.int("RUNSIGNUP_SYNC_OVERLAP_SECONDS", default=600)
+RUNSIGNUP_CONNECT_TIMEOUT = env.float("RUNSIGNUP_CONNECT_TIMEOUT", default=3.05)
+RUNSIGNUP_READ_TIMEOUT = env.float("RUNSIGNUP_READ_TIMEOUT", default=30.0)
+# Seconds one page of the listing may take, throttling and retries included: a sync has
+# no runner waiting, so it waits out RunSignUp's throttling rather than give up.
+RUNSIGNUP_TIME_BUDGET = env.float("RUNSIGNUP_TIME_BUDGET", default=120.0)
+RUNSIGNUP_MAX_RETRIES = env.int("RUNSIGNUP_MAX_RETRIES", default=5)
+RUNSIGNUP_BACKOFF = env.float("RUNSIGNUP_BACKOFF", default=2.0)
+# Hosts RunSignUp's photo links may point at; the portal fetches or redirects to no other.
+RUNSIGNUP_STORAGE_HOSTS = env.list(
+    "RUNSIGNUP_STORAGE_HOSTS",
+    default=["*.s3.amazonaws.com"]
+    + (["localhost", "127.0.0.1", "testserver"] if RUNSIGNUP_STANDIN else []),
+)
+# RunSignUp's storage is https only; the stand-in serves plain http.
+RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=RUNSIGNUP_STANDIN)

@@ -30,3 +30,5 @@ urlpatterns += i18n_patterns(
 
 if settings.NINEPIC_STANDIN:
     urlpatterns.append(path("_standin/9pic/", include("ninepic_standin.urls")))
+if settings.RUNSIGNUP_STANDIN:
+    urlpatterns.append(path("_standin/runsignup/", include("runsignup_standin.urls")))

@@ -2,30 +2,47 @@ import os
 
 import pytest
 
-from photos.models import Event
+from photos.models import Event, Provider
+from runsignup_standin import catalogue as runsignup_catalogue
+from runsignup_standin import views as runsignup_views
 from tests import leakcheck
 
 API_KEY = os.environ["NINEPIC_STANDIN_API_KEY"]
+CREDENTIALS = {
+    "the 9Pic API key": API_KEY,
+    "the RunSignUp API key": os.environ["RUNSIGNUP_STANDIN_API_KEY"],
+    "the RunSignUp API secret": os.environ["RUNSIGNUP_STANDIN_API_SECRET"],
+}
 
 
 @pytest.fixture(autouse=True)
 def api_key_never_leaks(caplog):
-    """Fails any test during which the 9Pic key reached a response (headers or body) or a log."""
+    """Fails any test during which a provider's key or secret reached a response (headers or
+    body) or a log. The stand-ins' own API answers count: they never echo credentials either."""
     leakcheck.clear()
     yield
-    assert leakcheck.leaks(API_KEY) == [], "the 9Pic API key appeared in a response"
-    assert API_KEY not in caplog.text, "the 9Pic API key appeared in a log line"
+    for name, value in CREDENTIALS.items():
+        assert leakcheck.leaks(value) == [], f"{name} appeared in a response"
+        assert value not in caplog.text, f"{name} appeared in a log line"
 
 
 @pytest.fixture(autouse=True)
 def _standin_media(settings, tmp_path_factory):
     # Drawn demo photos are shared by all tests of a run: drawing them is the slow part.
     settings.NINEPIC_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "standin-media"
+    settings.RUNSIGNUP_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "runsignup-media"
+
+
+@pytest.fixture(autouse=True)
+def _runsignup_standin_calls():
+    """Each test counts the RunSignUp stand-in's calls (and so its throttling) from zero."""
+    runsignup_views.reset_call_count()
 
 
 @pytest.fixture(autouse=True)
 def _no_backoff_sleep(settings):
     settings.NINEPIC_BACKOFF = 0
+    settings.RUNSIGNUP_BACKOFF = 0
 
 
 @pytest.fixture(autouse=True)
@@ -54,4 +71,25 @@ def event(db) -> Event:
 def live_standin(live_server, settings):
     """Point the portal at the stand-in served by the live server, over real HTTP."""
     settings.NINEPIC_BASE_URL = f"{live_server.url}/_standin/9pic"
+    return live_server
+
+
+@pytest.fixture
+def runsignup_event(db) -> Event:
+    """An event on the RunSignUp stand-in's demo race; its index is empty until synced."""
+    return Event.objects.create(
+        name="Demo Trail Run",
+        slug="trail",
+        provider=Provider.RUNSIGNUP,
+        runsignup_race_id=runsignup_catalogue.DEMO_RACE_ID,
+        runsignup_event_days_id=runsignup_catalogue.DEMO_EVENT_DAYS_ID,
+        offers_selfie_search=False,
+        is_published=True,
+    )
+
+
+@pytest.fixture
+def live_runsignup(live_server, settings):
+    """Point the portal at the RunSignUp stand-in served by the live server, over real HTTP."""
+    settings.RUNSIGNUP_BASE_URL = f"{live_server.url}/_standin/runsignup"
     return live_server

@@ -1,13 +1,17 @@
-"""Test settings: production-like (DEBUG off) with the 9Pic stand-in mounted."""
+"""Test settings: production-like (DEBUG off) with the 9Pic and RunSignUp stand-ins mounted."""
 
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("NINEPIC_STANDIN", "True")
+os.environ.setdefault("RUNSIGNUP_STANDIN", "True")
 # A distinctive key, so the leak check in tests/conftest.py cannot miss it.
 os.environ.setdefault("NINEPIC_STANDIN_API_KEY", "test-9pic-key-2f1c9a7e-must-never-leak")
 os.environ.setdefault("NINEPIC_BASE_URL", "http://testserver/_standin/9pic")
+os.environ.setdefault("RUNSIGNUP_STANDIN_API_KEY", "test-rsu-key-8b3e51d0-must-never-leak")
+os.environ.setdefault("RUNSIGNUP_STANDIN_API_SECRET", "test-rsu-secret-c47a9f22-must-never-leak")
+os.environ.setdefault("RUNSIGNUP_BASE_URL", "http://testserver/_standin/runsignup")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")  # the test servers speak plain http
 # The stand-in's hosts, and the storage host that tests faking 9Pic with `responses` use.

@@ -1,9 +1,13 @@
-"""The organiser's side: the event admin and its 9Pic connection check."""
+"""The organiser's side: the event admin, its connection checks and the RunSignUp sync."""
+
+import re
 
 import pytest
 import responses
 
 from photos.models import Event
+from photos.providers.base import SearchMethod
+from runsignup_standin import catalogue
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 
@@ -17,7 +21,7 @@ def upstream():
 def check(admin_client, event):
     return admin_client.post(
         "/admin/photos/event/",
-        {"action": "check_ninepic_connection", "_selected_action": [event.pk]},
+        {"action": "check_connection", "_selected_action": [event.pk]},
         follow=True,
     )
 
@@ -52,6 +56,8 @@ def test_connection_check_explains_403(admin_client, event, upstream):
 NEW_EVENT = {
     "name": "Spring 10K",
     "slug": "spring-10k",
+    "provider": "ninepic",
+    "runsignup_event_days_id": "6568",
     "org_id": "903",
     "event_id": "456",
     "offers_bib_search": "on",
@@ -67,6 +73,12 @@ NEW_EVENT = {
         ({"accent_colour": "red"}, "six hex digits"),
         ({"logo_url": "http://example.org/logo.png"}, "Enter a valid URL"),
         ({"org_id": "0"}, "greater than or equal to 1"),
+        ({"event_id": ""}, "Required for 9Pic events."),
+        ({"provider": "runsignup"}, "Required for RunSignUp events."),
+        (
+            {"provider": "runsignup", "runsignup_race_id": "21", "offers_bib_search": ""},
+            "RunSignUp photos can only be found by BIB: offer BIB search.",
+        ),
         (
             {"offers_bib_search": "", "offers_selfie_search": ""},
             "Offer at least one way to search",
@@ -92,3 +104,69 @@ def test_the_organiser_sets_the_events_default_language(admin_client, client, db
 )
 def test_text_on_the_accent_is_readable(accent, text):
     assert Event(accent_colour=accent).accent_text_colour == text
+
+
+def sync_now(admin_client, event):
+    return admin_client.post(
+        "/admin/photos/event/",
+        {"action": "sync_runsignup_photos", "_selected_action": [event.pk]},
+        follow=True,
+    ).content.decode()
+
+
+def test_a_runsignup_event_is_created_with_its_identifiers(admin_client, db):
+    form = {
+        "name": "Trail 21K",
+        "slug": "trail-21k",
+        "provider": "runsignup",
+        "runsignup_race_id": "21",
+        "runsignup_event_days_id": "6568",
+        "offers_bib_search": "on",
+        "default_language": "en",
+        "accent_colour": "#0b5fff",
+    }
+    page = admin_client.post("/admin/photos/event/add/", form)
+    assert page.status_code == 302
+    event = Event.objects.get(slug="trail-21k")
+    assert event.search_methods == [SearchMethod.BIB]
+    assert event.org_id is None
+
+
+def test_sync_now_and_the_index_status(admin_client, runsignup_event, live_runsignup):
+    change = f"/admin/photos/event/{runsignup_event.pk}/change/"
+    before = admin_client.get(change).content.decode()
+    assert "never" in before
+    message = sync_now(admin_client, runsignup_event)
+    total = len(catalogue.all_photos())
+    assert f"Demo Trail Run: {total} photos saved, 0 removed; {total} in the index." in message
+    page = admin_client.get(change).content.decode()
+    assert re.search(rf"Photos indexed:</label>\s*<div class=\"readonly\">{total}</div>", page)
+    assert "ago (" in page
+    listing = admin_client.get("/admin/photos/event/").content.decode()
+    assert f"{total} photos, " in listing
+
+
+def test_sync_now_explains_wrong_credentials(
+    admin_client, runsignup_event, live_runsignup, settings
+):
+    settings.RUNSIGNUP_API_KEY = "not-the-key"
+    message = sync_now(admin_client, runsignup_event)
+    assert (
+        "Demo Trail Run: RunSignUp refused the API key or secret: check RUNSIGNUP_API_KEY / "
+        "RUNSIGNUP_API_SECRET" in message
+    )
+    page = admin_client.get(f"/admin/photos/event/{runsignup_event.pk}/change/").content.decode()
+    assert "RunSignUp refused the API key or secret" in page
+    assert "last sync failed" in admin_client.get("/admin/photos/event/").content.decode()
+
+
+def test_sync_now_on_a_9pic_event_says_there_is_nothing_to_sync(admin_client, event):
+    assert "Its photos are on 9Pic: nothing to sync." in sync_now(admin_client, event)
+    page = admin_client.get(f"/admin/photos/event/{event.pk}/change/").content.decode()
+    assert "RunSignUp race ID" in page
+    assert "Photos indexed" not in page
+
+
+def test_connection_check_of_a_runsignup_event(admin_client, runsignup_event, live_runsignup):
+    page = check(admin_client, runsignup_event).content.decode()
+    assert "Connected: the key and secret can read race 21, event days 6568" in page

@@ -119,3 +119,18 @@ def test_event_slugs(client, event, upstream, slug):
         response = client.get(path.format(quote(slug, safe="")))
         assert_safe(response, slug)
     assert len(upstream.calls) == 0
+
+
+@CHECKS
+@given(bib=NASTY, page=NASTY, image_id=NASTY)
+@example(bib="9" * 20, page="1", image_id="9" * 18)
+def test_runsignup_event_routes(client, runsignup_event, upstream, bib, page, image_id):
+    """Served from the index: whatever comes in, RunSignUp is never called, nothing breaks."""
+    gallery = f"/en/events/trail/bib/{quote(bib, safe='')}/"
+    assert_safe(client.get(f"{gallery}?{urlencode({'page': page})}"), bib)
+    assert_safe(client.get(f"{gallery}photos/{quote(image_id, safe='')}/"), image_id)
+    assert_safe(client.get(f"{gallery}photos.zip?{urlencode({'photo': image_id})}"), image_id)
+    for action in ("download", "preview", "preview/large"):
+        response = client.get(f"/en/events/trail/photos/{quote(image_id, safe='')}/{action}")
+        assert_safe(response, image_id)
+    assert len(upstream.calls) == 0

@@ -51,6 +51,10 @@ def test_benchmark_smoke_run(tmp_path):
     assert figures["cached_errors_50"] == figures["errors_shipped"] == 0
     assert figures["photos_on_page"] == 30
     assert figures["download_bytes"] == 50 * 2**20 + 4
+    assert "RunSignUp BIB search, 5,000 photos" in report
+    assert figures["runsignup_index_photos"] == 5_000
+    assert 0 < figures["runsignup_query_p50_ms"] <= figures["runsignup_query_p95_ms"]
+    assert 0 < figures["runsignup_page_p50_ms"] <= figures["runsignup_page_p95_ms"]
 
 
 @needs_wrk

@@ -154,6 +154,7 @@ def test_admin_normalises_origins(admin_client, event):
     form = {
         "name": event.name,
         "slug": event.slug,
+        "provider": "ninepic",
         "org_id": 903,
         "event_id": 456,
         "is_published": "on",

@@ -9,7 +9,7 @@ import requests
 import responses
 from responses import matchers
 
-from photos.providers import ninepic
+from photos.providers import http, ninepic
 from photos.providers.base import (
     PhotoNotFound,
     ProviderMisconfigured,
@@ -54,8 +54,8 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(ninepic.time, "monotonic", fake.monotonic)
-    monkeypatch.setattr(ninepic.time, "sleep", fake.sleep)
+    monkeypatch.setattr(http.time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(http.time, "sleep", fake.sleep)
     return fake
 
 

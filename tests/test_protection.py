@@ -4,8 +4,8 @@ import pytest
 import responses
 from django.test import RequestFactory
 
-from photos import services
 from photos.ratelimits import client_ip
+from photos.sources import ninepic as ninepic_source
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"
@@ -52,7 +52,7 @@ def test_limits_can_be_switched_off(client, event, upstream, settings):
 def test_an_events_upstream_budget_protects_its_quota(
     client, event, upstream, settings, monkeypatch
 ):
-    monkeypatch.setattr(services.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
+    monkeypatch.setattr(ninepic_source.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
     settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3
     settings.EMPTY_GALLERY_CACHE_SECONDS = 0
     statuses = [client.get(f"/en/events/demo/bib/{bib}/").status_code for bib in range(100, 106)]

@@ -20,7 +20,7 @@ class SearchMethod(StrEnum):
 class Photo:
     image_id: str
     filename: str
-    url: str  # time-limited: render it, never store it
+    url: str  # the original's; 9Pic's expire within the hour, so pages never hold them
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ class ProviderError(Exception):
 
 
 class ProviderMisconfigured(ProviderError):
-    """The provider refused our credentials or the event's identifiers (9Pic 401/403)."""
+    """The provider refused our credentials or the event's identifiers (9Pic 401/403,
+    RunSignUp 401/403 or error 6)."""
 
     def __init__(self, message: str, *, status: int):
         super().__init__(message)
@@ -81,7 +82,8 @@ class ProviderMisconfigured(ProviderError):
 
 
 class ProviderRejectedRequest(ProviderError):
-    """The provider found the request invalid (9Pic 400/422) although we validated it."""
+    """The provider found the request invalid (9Pic 400/422; RunSignUp's other errors, e.g.
+    an unknown race) although we validated it."""
 
 
 class PhotoNotFound(ProviderError):
@@ -102,3 +104,11 @@ class ProviderUnavailable(ProviderError):
 
 class ProviderTimeout(ProviderError):
     """The provider did not answer within the time budget."""
+
+
+class TooManyPhotos(Exception):
+    """More photos than one ZIP may hold."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} photos")
+        self.count = count

@@ -17,13 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,35 +37,26 @@ from .base import (
     ProviderMisconfigured,
     ProviderRejectedRequest,
     ProviderThrottled,
-    ProviderTimeout,
     ProviderUnavailable,
     SearchMethod,
 )
+from .http import (
+    Retry,
+    on_storage_host,
+    open_download,
+    read_capped,
+    redact_url,
+    retry_after_seconds,
+    with_retries,
+)
+from .http import session as session_for_thread
 
 logger = logging.getLogger(__name__)
 
+SEARCH_METHODS = frozenset({SearchMethod.BIB, SearchMethod.SELFIE})
 MAX_PAGE_SIZE = 60
 # 60 links are about 30 KB; anything near this is not an answer we can use.
 MAX_ANSWER_BYTES = 2 * 1024 * 1024
-DOWNLOAD_CHUNK_SIZE = 64 * 1024
-# Below this much budget left, another attempt could not finish anyway.
-MIN_ATTEMPT_SECONDS = 0.5
-
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    """One pooled Session per thread: gunicorn's threaded workers share nothing mutable."""
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = _local.session = requests.Session()
-    return session
-
-
-def redact_url(url: str) -> str:
-    """A presigned URL without its query string (the signature), safe for logs."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def image_id_from(filename: str, url: str) -> str:
@@ -116,7 +101,7 @@ class NinePicClient:
         self.backoff = backoff
         self.storage_hosts = storage_hosts
         self.allow_http_storage = allow_http_storage
-        self.session = session or _session()
+        self.session = session or session_for_thread()
 
     @classmethod
     def from_settings(cls) -> NinePicClient:
@@ -168,27 +153,12 @@ class NinePicClient:
     def open_original(self, photo: Photo) -> Original:
         """Stream an original from the storage URL 9Pic signed (no API key is sent there)."""
         self._check_storage_link(photo)
-        try:
-            response = self.session.get(
-                photo.url, stream=True, timeout=(self.connect_timeout, self.read_timeout)
-            )
-        except requests.Timeout as error:
-            raise ProviderTimeout(f"9Pic storage timed out for {redact_url(photo.url)}") from error
-        except requests.RequestException as error:
-            raise ProviderUnavailable(
-                f"9Pic storage unreachable for {redact_url(photo.url)}: {type(error).__name__}"
-            ) from error
-        if response.status_code != 200:
-            response.close()
-            raise ProviderUnavailable(
-                f"9Pic storage answered {response.status_code} for {redact_url(photo.url)}"
-            )
-        length = response.headers.get("Content-Length")
-        return Original(
+        return open_download(
+            self.session,
+            photo.url,
             filename=photo.filename,
-            content_type=response.headers.get("Content-Type", "image/jpeg"),
-            content_length=int(length) if length and length.isdigit() else None,
-            chunks=_stream(response),
+            timeout=(self.connect_timeout, self.read_timeout),
+            storage="9Pic storage",
         )
 
     def check(self, event: NinePicEvent) -> ConnectionCheck:
@@ -217,13 +187,11 @@ class NinePicClient:
 
     def _check_storage_link(self, photo: Photo) -> None:
         """Only ever fetch or redirect to 9Pic's storage, and to the file of that very photo."""
-        parts = urlsplit(photo.url)
-        schemes = ("https", "http") if self.allow_http_storage else ("https",)
-        host = parts.hostname or ""
         if (
-            parts.scheme not in schemes
-            or not any(fnmatchcase(host, pattern) for pattern in self.storage_hosts)
-            or PurePosixPath(parts.path).stem != photo.image_id
+            not on_storage_host(
+                photo.url, hosts=self.storage_hosts, allow_http=self.allow_http_storage
+            )
+            or PurePosixPath(urlsplit(photo.url).path).stem != photo.image_id
         ):
             logger.error("9Pic gave a link outside its storage: %s", redact_url(photo.url))
             raise ProviderUnavailable(f"untrusted storage link {redact_url(photo.url)}")
@@ -269,56 +237,43 @@ class NinePicClient:
     def _post_with_retries(
         self, url: str, *, where: str, params: dict[str, int], body: dict[str, Any]
     ) -> Answer:
-        # urllib3's Retry has no overall deadline, and a runner is waiting: hence this loop.
-        deadline = time.monotonic() + self.time_budget
-        attempt = 0
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining < MIN_ATTEMPT_SECONDS:
-                failure: ProviderError = ProviderTimeout(
-                    f"{where}: no answer within {self.time_budget:g}s"
-                )
-                logger.warning("%s", failure)
-                raise failure
-            retry_after: float | None = None
-            try:
-                response = self.session.post(
-                    url,
-                    params=params,
-                    json=body,
-                    headers={"X-API-Key": self.api_key, "Accept": "application/json"},
-                    timeout=(
-                        min(self.connect_timeout, remaining),
-                        min(self.read_timeout, remaining),
-                    ),
-                    stream=True,
-                )
-                with response:
-                    status = response.status_code
-                    if status == 429:
-                        retry_after = _retry_after_seconds(response)
-                        failure = ProviderThrottled(
+        def attempt(timeout: tuple[float, float]) -> Answer:
+            response = self.session.post(
+                url,
+                params=params,
+                json=body,
+                headers={"X-API-Key": self.api_key, "Accept": "application/json"},
+                timeout=timeout,
+                stream=True,
+            )
+            with response:
+                status = response.status_code
+                if status == 429:
+                    retry_after = retry_after_seconds(response)
+                    raise Retry(
+                        ProviderThrottled(
                             f"{where}: rate limited by 9Pic",
                             retry_after=None if retry_after is None else max(1, round(retry_after)),
-                        )
-                    elif status >= 500:
-                        failure = ProviderUnavailable(f"{where}: 9Pic answered {status}")
-                    else:
-                        return Answer(status=status, body=_read_capped(response, where))
-            except requests.Timeout as error:
-                failure = ProviderTimeout(f"{where}: timed out ({type(error).__name__})")
-            except requests.RequestException as error:
-                failure = ProviderUnavailable(f"{where}: unreachable ({type(error).__name__})")
-            attempt += 1
-            delay = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
-            if (
-                attempt > self.max_retries
-                or time.monotonic() + delay > deadline - MIN_ATTEMPT_SECONDS
-            ):
-                logger.warning("%s; gave up after %d attempt(s)", failure, attempt)
-                raise failure
-            logger.debug("%s; retrying in %.2fs", failure, delay)
-            time.sleep(delay)
+                        ),
+                        retry_after=retry_after,
+                    )
+                if status >= 500:
+                    raise Retry(ProviderUnavailable(f"{where}: 9Pic answered {status}"))
+                return Answer(
+                    status=status,
+                    body=read_capped(response, where=where, limit=MAX_ANSWER_BYTES, logger=logger),
+                )
+
+        return with_retries(
+            attempt,
+            where=where,
+            logger=logger,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            time_budget=self.time_budget,
+            max_retries=self.max_retries,
+            backoff=self.backoff,
+        )
 
 
 def parse_original_photos(payload: Any) -> GalleryPage:
@@ -409,18 +364,6 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _read_capped(response: requests.Response, where: str) -> bytes:
-    """The body, or ProviderUnavailable if it is larger than any real answer could be."""
-    body = bytearray()
-    # iter_content, unlike raw reads, turns a cut connection into a requests exception.
-    for chunk in response.iter_content(64 * 1024):
-        body += chunk
-        if len(body) > MAX_ANSWER_BYTES:
-            logger.error("%s sent an answer over %d bytes", where, MAX_ANSWER_BYTES)
-            raise ProviderUnavailable(f"{where}: oversized answer")
-    return bytes(body)
-
-
 def _error_message(body: bytes) -> str:
     """The `message` of an error envelope, if the body has one; never the raw body."""
     try:
@@ -428,23 +371,3 @@ def _error_message(body: bytes) -> str:
     except ValueError:
         return ""
     return _text(payload.get("message"))[:200] if isinstance(payload, dict) else ""
-
-
-def _retry_after_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _stream(response: requests.Response) -> Iterator[bytes]:
-    try:
-        yield from response.iter_content(DOWNLOAD_CHUNK_SIZE)
-    finally:
-        response.close()

@@ -2,8 +2,11 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 
 from ninepic_standin import catalogue
+from photos.runsignup_sync import sync_event
+from runsignup_standin import catalogue as runsignup_catalogue
 
 PAGES = [
     "/",
@@ -41,3 +44,30 @@ def test_the_check_can_fail(browser):
     results = Axe().run(page)
     page.close()
     assert results.violations_count >= 2  # image without alt, field without label
+
+
+RUNSIGNUP_PAGES = [
+    ("event", []),
+    ("gallery-bib", [runsignup_catalogue.DEMO_BIB]),
+    ("gallery-bib", ["A-17"]),
+    (
+        "photo-bib",
+        [
+            runsignup_catalogue.DEMO_BIB,
+            runsignup_catalogue.bibs_index()[runsignup_catalogue.DEMO_BIB][0].photo_id,
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), RUNSIGNUP_PAGES)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_violations_on_a_runsignup_event(
+    browser, live_runsignup, runsignup_event, name, args, width
+):
+    sync_event(event=runsignup_event)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(live_runsignup.url + reverse(f"photos:{name}", args=["trail", *args]))
+    results = Axe().run(page)
+    page.close()
+    assert results.violations_count == 0, results.generate_report()
