@@ -19,6 +19,7 @@ from photos.providers.base import (
     ProviderUnavailable,
     SearchMethod,
 )
+from photos.providers.http import CallPolicy, StorageHosts
 from photos.providers.ninepic import NinePicClient, NinePicEvent
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ninepic"
@@ -64,12 +65,10 @@ def client(clock) -> NinePicClient:
     return NinePicClient(
         base_url=BASE,
         api_key=KEY,
-        connect_timeout=1,
-        read_timeout=5,
-        time_budget=15,
-        max_retries=3,
-        backoff=0.5,
-        storage_hosts=("storage.test", "*.r2.cloudflarestorage.com"),
+        policy=CallPolicy(
+            connect_timeout=1, read_timeout=5, time_budget=15, max_retries=3, backoff=0.5
+        ),
+        storage=StorageHosts(("storage.test", "*.r2.cloudflarestorage.com")),
         session=requests.Session(),
     )
 
@@ -352,11 +351,9 @@ def test_time_budget_caps_the_total_wait(clock):
     client = NinePicClient(
         base_url=BASE,
         api_key=KEY,
-        connect_timeout=1,
-        read_timeout=5,
-        time_budget=15,
-        max_retries=10,
-        backoff=2,
+        policy=CallPolicy(
+            connect_timeout=1, read_timeout=5, time_budget=15, max_retries=10, backoff=2
+        ),
         session=requests.Session(),
     )
     responses.post(URL, status=503)
@@ -451,11 +448,9 @@ def test_connection_check_without_a_key():
     client = NinePicClient(
         base_url=BASE,
         api_key="",
-        connect_timeout=1,
-        read_timeout=1,
-        time_budget=1,
-        max_retries=0,
-        backoff=0,
+        policy=CallPolicy(
+            connect_timeout=1, read_timeout=1, time_budget=1, max_retries=0, backoff=0
+        ),
     )
     assert not client.check(EVENT).ok
 

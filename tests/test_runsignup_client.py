@@ -16,6 +16,7 @@ from photos.providers.base import (
     ProviderThrottled,
     ProviderUnavailable,
 )
+from photos.providers.http import CallPolicy
 from photos.providers.runsignup import RunSignUpClient, RunSignUpRace, problem_for_organisers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "runsignup" / "get_race_photos.json"
@@ -57,11 +58,9 @@ def client(clock) -> RunSignUpClient:
         base_url=BASE,
         api_key=KEY,
         api_secret=SECRET,
-        connect_timeout=1,
-        read_timeout=5,
-        time_budget=60,
-        max_retries=3,
-        backoff=0.5,
+        policy=CallPolicy(
+            connect_timeout=1, read_timeout=5, time_budget=60, max_retries=3, backoff=0.5
+        ),
         session=requests.Session(),
     )
 

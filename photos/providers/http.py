@@ -1,8 +1,8 @@
 """HTTP plumbing the provider clients share: sessions, the retry loop, capped reads.
 
 Failure contract of `with_retries`: it returns what one attempt returned, or raises a
-`ProviderError` within `time_budget` seconds. An attempt asks for another try by raising
-`Retry`; timeouts and connection failures are retried too. Delays double from `backoff`,
+`ProviderError` within the policy's `time_budget` seconds. An attempt asks for another try
+by raising `Retry`; timeouts and connection failures are retried too. Delays double from `backoff`,
 a `Retry-After` the provider sent wins. Nothing here logs a URL: callers say `where`.
 """
 
@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
@@ -19,6 +20,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 
 from .base import Original, PhotoNotFound, ProviderError, ProviderTimeout, ProviderUnavailable
 
@@ -39,6 +41,41 @@ def session() -> requests.Session:
     return current
 
 
+@dataclass(frozen=True)
+class CallPolicy:
+    """How long a client waits for its provider, and how often it tries again."""
+
+    connect_timeout: float
+    read_timeout: float
+    time_budget: float
+    max_retries: int
+    backoff: float
+
+    @classmethod
+    def from_settings(cls, prefix: str) -> CallPolicy:
+        """From the settings `<prefix>_CONNECT_TIMEOUT`, `<prefix>_READ_TIMEOUT`, … ."""
+        return cls(**{f.name: getattr(settings, f"{prefix}_{f.name.upper()}") for f in fields(cls)})
+
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+
+@dataclass(frozen=True)
+class StorageHosts:
+    """Where a provider keeps its photo files: the only hosts a client fetches or redirects to
+    ("*" in a pattern matches a label)."""
+
+    patterns: tuple[str, ...]
+    allow_http: bool = False
+
+    def hold(self, url: str) -> bool:
+        parts = urlsplit(url)
+        schemes = ("https", "http") if self.allow_http else ("https",)
+        host = parts.hostname or ""
+        return parts.scheme in schemes and any(fnmatchcase(host, p) for p in self.patterns)
+
+
 class Retry(Exception):  # noqa: N818 - it is an instruction, not an error
     """Raised by an attempt: this failure may pass, try again (after `retry_after` s if set)."""
 
@@ -53,25 +90,25 @@ def with_retries(
     *,
     where: str,
     logger: logging.Logger,
-    connect_timeout: float,
-    read_timeout: float,
-    time_budget: float,
-    max_retries: int,
-    backoff: float,
+    policy: CallPolicy,
 ) -> T:
     """Call `attempt((connect, read timeouts))` until it returns, within the time budget."""
     # urllib3's Retry has no overall deadline: hence this loop.
-    deadline = time.monotonic() + time_budget
+    deadline = time.monotonic() + policy.time_budget
     tries = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining < MIN_ATTEMPT_SECONDS:
-            failure: ProviderError = ProviderTimeout(f"{where}: no answer within {time_budget:g}s")
+            failure: ProviderError = ProviderTimeout(
+                f"{where}: no answer within {policy.time_budget:g}s"
+            )
             logger.warning("%s", failure)
             raise failure
         retry_after: float | None = None
         try:
-            return attempt((min(connect_timeout, remaining), min(read_timeout, remaining)))
+            return attempt(
+                (min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining))
+            )
         except Retry as retry:
             failure, retry_after = retry.failure, retry.retry_after
         except requests.Timeout as error:
@@ -80,8 +117,8 @@ def with_retries(
             # Only the exception's type: its text holds the URL, query string included.
             failure = ProviderUnavailable(f"{where}: unreachable ({type(error).__name__})")
         tries += 1
-        delay = retry_after if retry_after is not None else backoff * 2 ** (tries - 1)
-        if tries > max_retries or time.monotonic() + delay > deadline - MIN_ATTEMPT_SECONDS:
+        delay = retry_after if retry_after is not None else policy.backoff * 2 ** (tries - 1)
+        if tries > policy.max_retries or time.monotonic() + delay > deadline - MIN_ATTEMPT_SECONDS:
             logger.warning("%s; gave up after %d attempt(s)", failure, tries)
             raise failure
         logger.debug("%s; retrying in %.2fs", failure, delay)
@@ -119,14 +156,6 @@ def redact_url(url: str) -> str:
     """A URL without its query string (signatures, keys), safe for logs."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def on_storage_host(url: str, *, hosts: tuple[str, ...], allow_http: bool) -> bool:
-    """Whether `url` points at one of the provider's storage hosts ("*" matches a label)."""
-    parts = urlsplit(url)
-    schemes = ("https", "http") if allow_http else ("https",)
-    host = parts.hostname or ""
-    return parts.scheme in schemes and any(fnmatchcase(host, pattern) for pattern in hosts)
 
 
 def open_download(

@@ -41,8 +41,9 @@ from .base import (
     SearchMethod,
 )
 from .http import (
+    CallPolicy,
     Retry,
-    on_storage_host,
+    StorageHosts,
     open_download,
     read_capped,
     redact_url,
@@ -52,6 +53,8 @@ from .http import (
 from .http import session as session_for_thread
 
 logger = logging.getLogger(__name__)
+
+R2_STORAGE = StorageHosts(("*.r2.cloudflarestorage.com",))
 
 SEARCH_METHODS = frozenset({SearchMethod.BIB, SearchMethod.SELFIE})
 MAX_PAGE_SIZE = 60
@@ -83,24 +86,14 @@ class NinePicClient:
         *,
         base_url: str,
         api_key: str,
-        connect_timeout: float,
-        read_timeout: float,
-        time_budget: float,
-        max_retries: int,
-        backoff: float,
-        storage_hosts: tuple[str, ...] = ("*.r2.cloudflarestorage.com",),
-        allow_http_storage: bool = False,
+        policy: CallPolicy,
+        storage: StorageHosts = R2_STORAGE,
         session: requests.Session | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.time_budget = time_budget
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.storage_hosts = storage_hosts
-        self.allow_http_storage = allow_http_storage
+        self.policy = policy
+        self.storage = storage
         self.session = session or session_for_thread()
 
     @classmethod
@@ -108,13 +101,10 @@ class NinePicClient:
         return cls(
             base_url=settings.NINEPIC_BASE_URL,
             api_key=settings.NINEPIC_API_KEY,
-            connect_timeout=settings.NINEPIC_CONNECT_TIMEOUT,
-            read_timeout=settings.NINEPIC_READ_TIMEOUT,
-            time_budget=settings.NINEPIC_TIME_BUDGET,
-            max_retries=settings.NINEPIC_MAX_RETRIES,
-            backoff=settings.NINEPIC_BACKOFF,
-            storage_hosts=tuple(settings.NINEPIC_STORAGE_HOSTS),
-            allow_http_storage=settings.NINEPIC_STORAGE_ALLOW_HTTP,
+            policy=CallPolicy.from_settings("NINEPIC"),
+            storage=StorageHosts(
+                tuple(settings.NINEPIC_STORAGE_HOSTS), settings.NINEPIC_STORAGE_ALLOW_HTTP
+            ),
         )
 
     # --- The four methods -------------------------------------------------
@@ -157,7 +147,7 @@ class NinePicClient:
             self.session,
             photo.url,
             filename=photo.filename,
-            timeout=(self.connect_timeout, self.read_timeout),
+            timeout=self.policy.timeouts,
             storage="9Pic storage",
         )
 
@@ -188,9 +178,7 @@ class NinePicClient:
     def _check_storage_link(self, photo: Photo) -> None:
         """Only ever fetch or redirect to 9Pic's storage, and to the file of that very photo."""
         if (
-            not on_storage_host(
-                photo.url, hosts=self.storage_hosts, allow_http=self.allow_http_storage
-            )
+            not self.storage.hold(photo.url)
             or PurePosixPath(urlsplit(photo.url).path).stem != photo.image_id
         ):
             logger.error("9Pic gave a link outside its storage: %s", redact_url(photo.url))
@@ -268,11 +256,7 @@ class NinePicClient:
             attempt,
             where=where,
             logger=logger,
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            time_budget=self.time_budget,
-            max_retries=self.max_retries,
-            backoff=self.backoff,
+            policy=self.policy,
         )
 
 

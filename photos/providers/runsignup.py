@@ -37,8 +37,9 @@ from .base import (
     SearchMethod,
 )
 from .http import (
+    CallPolicy,
     Retry,
-    on_storage_host,
+    StorageHosts,
     open_download,
     read_capped,
     redact_url,
@@ -48,6 +49,8 @@ from .http import (
 from .http import session as session_for_thread
 
 logger = logging.getLogger(__name__)
+
+S3_STORAGE = StorageHosts(("*.s3.amazonaws.com",))
 
 SEARCH_METHODS = frozenset({SearchMethod.BIB})
 PATH = "/rest/v2/photos/get-race-photos.json"
@@ -101,25 +104,15 @@ class RunSignUpClient:
         base_url: str,
         api_key: str,
         api_secret: str,
-        connect_timeout: float,
-        read_timeout: float,
-        time_budget: float,
-        max_retries: int,
-        backoff: float,
-        storage_hosts: tuple[str, ...] = ("*.s3.amazonaws.com",),
-        allow_http_storage: bool = False,
+        policy: CallPolicy,
+        storage: StorageHosts = S3_STORAGE,
         session: requests.Session | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.api_secret = api_secret
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.time_budget = time_budget
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.storage_hosts = storage_hosts
-        self.allow_http_storage = allow_http_storage
+        self.policy = policy
+        self.storage = storage
         self.session = session or session_for_thread()
 
     @classmethod
@@ -128,13 +121,10 @@ class RunSignUpClient:
             base_url=settings.RUNSIGNUP_BASE_URL,
             api_key=settings.RUNSIGNUP_API_KEY,
             api_secret=settings.RUNSIGNUP_API_SECRET,
-            connect_timeout=settings.RUNSIGNUP_CONNECT_TIMEOUT,
-            read_timeout=settings.RUNSIGNUP_READ_TIMEOUT,
-            time_budget=settings.RUNSIGNUP_TIME_BUDGET,
-            max_retries=settings.RUNSIGNUP_MAX_RETRIES,
-            backoff=settings.RUNSIGNUP_BACKOFF,
-            storage_hosts=tuple(settings.RUNSIGNUP_STORAGE_HOSTS),
-            allow_http_storage=settings.RUNSIGNUP_STORAGE_ALLOW_HTTP,
+            policy=CallPolicy.from_settings("RUNSIGNUP"),
+            storage=StorageHosts(
+                tuple(settings.RUNSIGNUP_STORAGE_HOSTS), settings.RUNSIGNUP_STORAGE_ALLOW_HTTP
+            ),
         )
 
     def race_photos(
@@ -170,13 +160,13 @@ class RunSignUpClient:
             self.session,
             url,
             filename=filename,
-            timeout=(self.connect_timeout, self.read_timeout),
+            timeout=self.policy.timeouts,
             storage="RunSignUp storage",
             gone_statuses=(403, 404),
         )
 
     def is_storage_link(self, url: str) -> bool:
-        return on_storage_host(url, hosts=self.storage_hosts, allow_http=self.allow_http_storage)
+        return self.storage.hold(url)
 
     def check(self, race: RunSignUpRace) -> ConnectionCheck:
         """Tell an organiser in plain words whether the credentials can read the race's photos."""
@@ -237,11 +227,7 @@ class RunSignUpClient:
             attempt,
             where=where,
             logger=logger,
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            time_budget=self.time_budget,
-            max_retries=self.max_retries,
-            backoff=self.backoff,
+            policy=self.policy,
         )
 
     def _refusal(
