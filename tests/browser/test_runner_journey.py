@@ -52,8 +52,8 @@ def test_invalid_bib_is_explained_next_to_the_field(page, live_standin, event):
 def test_tick_photos_and_download_them_as_one_zip(page, live_standin, event, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
-    page.get_by_label("Select photo 2", exact=True).check()
-    page.get_by_label("Select photo 5", exact=True).check()
+    page.get_by_label(f"Select: Photo 2 of {BIB_TOTAL}").check()
+    page.get_by_label(f"Select: Photo 5 of {BIB_TOTAL}").check()
     with page.expect_download() as pending:
         page.get_by_role("button", name="Download selected (ZIP)").click()
     saved = tmp_path / pending.value.suggested_filename
@@ -83,7 +83,7 @@ def test_phones_save_photos_through_the_share_sheet(browser, live_standin, event
     page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
     picked = []
     for number in (1, 4, 7):
-        box = page.get_by_label(f"Select photo {number}", exact=True)
+        box = page.get_by_label(f"Select: Photo {number} of {BIB_TOTAL}")
         box.check()
         picked.append(f"{box.get_attribute('value')}.jpg")
     save = page.get_by_role("button", name="Save photos to this phone")
