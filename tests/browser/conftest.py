@@ -40,4 +40,8 @@ def page(browser, db):
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = context.new_page()
     yield page
+    # Previews still loading are made from originals by live-server threads that read the
+    # database: let them finish before it goes, or the test errors at teardown.
+    for open_page in context.pages:
+        open_page.wait_for_load_state("networkidle")
     context.close()

@@ -8,7 +8,7 @@ PHOTOS = [p.image_id for p in catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, 
 
 def test_keyboard(page, live_standin, event):
     page.goto(f"{live_standin.url}/en/events/demo/bib/{BIB}/")
-    page.get_by_role("link", name=f"Photo 1 of {len(PHOTOS)}").click()
+    page.get_by_role("link", name=f"Photo 1 of {len(PHOTOS)}", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Photo 1 of")
     page.keyboard.press("ArrowRight")
     page.wait_for_url(f"**/photos/{PHOTOS[1]}/")

@@ -38,7 +38,7 @@ def test_search_gallery_photo_and_download(page, portal, tmp_path):
     assert page.url.endswith(f"/bib/{BIB}/?page=2")
     assert page.locator(".photo-card").count() == len(SHOWING_BIB) - 30
 
-    page.get_by_role("link", name=f"Photo 31 of {len(SHOWING_BIB)}").click()
+    page.get_by_role("link", name=f"Photo 31 of {len(SHOWING_BIB)}", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Photo 31 of")
     loaded(page, page.locator(".viewer-photo img"))  # RunSignUp's large image
     shown = SHOWING_BIB[30]
