@@ -10,5 +10,5 @@ def embedding(request: HttpRequest) -> dict[str, bool]:
 
 
 def languages(request: HttpRequest) -> dict[str, object]:
-    # Lazy: only pages that show the switcher (not the admin's) pay for the reverses.
+    # Lazy: only pages that show the switcher (not the admin's) build its links.
     return {"language_links": SimpleLazyObject(lambda: language_links(request))}

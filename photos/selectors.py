@@ -18,8 +18,13 @@ def event_default_language(slug: str) -> str | None:
 
 
 def runsignup_photos(event: Event) -> QuerySet[RunSignUpPhoto]:
-    """The event's indexed photos in gallery order; filter further with `bib=`."""
+    """The event's indexed photos in gallery order."""
     return RunSignUpPhoto.objects.filter(event=event).order_by("uploaded_at", "photo_id")
+
+
+def runsignup_photos_showing(event: Event, bib: int) -> QuerySet[RunSignUpPhoto]:
+    """The event's indexed photos of `bib`, in gallery order, through the (event, bib) index."""
+    return runsignup_photos(event).filter(bibs__event=event, bibs__bib=bib)
 
 
 def runsignup_bib_page(
@@ -30,7 +35,7 @@ def runsignup_bib_page(
     One query on the (event, bib) index: the total comes along as a window count, and
     only a page past the end needs a second query to learn it.
     """
-    photos = runsignup_photos(event).filter(bibs__event=event, bibs__bib=bib)
+    photos = runsignup_photos_showing(event, bib)
     rows = list(photos.annotate(total=Window(Count("pk")))[offset : offset + limit])
     total = rows[0].total if rows else (photos.count() if offset else 0)
     return rows, total

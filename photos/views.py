@@ -503,8 +503,9 @@ def photo_cards(
             label=_("Photo %(number)s of %(total)s") % {"number": number, "total": total},
             photo=photo,
             page_url=link("page", photo),
-            preview_url=link("preview", photo),
-            large_preview_url=link("preview-large", photo),
+            # A provider's own rendering spares the runner a redirect through the portal.
+            preview_url=photo.thumbnail_url or link("preview", photo),
+            large_preview_url=photo.large_url or link("preview-large", photo),
             download_url=link("download", photo),
         )
         for number, photo in enumerate(photos, start=first_number)

@@ -151,6 +151,16 @@ def test_previews_are_runsignups_own_images(portal):
         assert preview.content[:3] == b"\xff\xd8\xff"
 
 
+def test_pages_show_runsignups_images_without_a_detour_through_the_portal(portal):
+    images = f"{portal}/_standin/runsignup/images"
+    gallery = requests.get(portal + url("gallery-bib", BIB), timeout=30)
+    shown = re.findall(r'<img src="([^"]+)"', gallery.text)
+    assert shown == [f"{images}/{p.photo_id}/thumbnail.jpg" for p in SHOWING_BIB[:30]]
+    first = SHOWING_BIB[0].photo_id
+    page = requests.get(portal + url("photo-bib", BIB, first), timeout=30)
+    assert f'<img src="{images}/{first}/large.jpg"' in page.text
+
+
 def test_the_zip_holds_the_searchs_originals(portal):
     picked = [SHOWING_BIB[0].photo_id, SHOWING_BIB[3].photo_id]
     answer = requests.get(portal + url("zip-bib", BIB), params={"photo": picked}, timeout=60)

@@ -21,6 +21,10 @@ class Photo:
     image_id: str
     filename: str
     url: str  # the original's; 9Pic's expire within the hour, so pages never hold them
+    # The provider's own public, non-expiring renderings (RunSignUp's thumbnail and large),
+    # which pages may show directly; None where the portal makes previews (9Pic).
+    thumbnail_url: str | None = None
+    large_url: str | None = None
 
 
 @dataclass(frozen=True)

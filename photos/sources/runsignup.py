@@ -54,6 +54,9 @@ def _photo(row: RunSignUpPhoto) -> Photo:
         image_id=str(row.photo_id),
         filename=name if name not in ("", ".", "..") else f"{row.photo_id}.jpg",
         url=row.original_url,
+        # The sync only indexes photos whose three links are on RunSignUp's storage.
+        thumbnail_url=row.thumbnail_url,
+        large_url=row.large_url,
     )
 
 
@@ -113,7 +116,7 @@ def originals_for_zip(
         if image_ids:
             raise PhotoNotFound("no photos in this search")
         return 0, iter(())
-    rows = selectors.runsignup_photos(event).filter(bibs__event=event, bibs__bib=bib)
+    rows = selectors.runsignup_photos_showing(event, bib)
     if image_ids:
         rows = rows.filter(photo_id__in=[int(i) for i in image_ids])
     photos = [_photo(row) for row in rows[: limit + 1]]
