@@ -252,12 +252,7 @@ class NinePicClient:
                     body=read_capped(response, where=where, limit=MAX_ANSWER_BYTES, logger=logger),
                 )
 
-        return with_retries(
-            attempt,
-            where=where,
-            logger=logger,
-            policy=self.policy,
-        )
+        return with_retries(attempt, where=where, logger=logger, policy=self.policy)
 
 
 def parse_original_photos(payload: Any) -> GalleryPage:

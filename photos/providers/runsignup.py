@@ -223,12 +223,7 @@ class RunSignUpClient:
                 raise ProviderUnavailable(f"{where}: unreadable answer")
             return payload
 
-        return with_retries(
-            attempt,
-            where=where,
-            logger=logger,
-            policy=self.policy,
-        )
+        return with_retries(attempt, where=where, logger=logger, policy=self.policy)
 
     def _refusal(
         self, status: int, error: tuple[int | None, str] | None, *, where: str
