@@ -23,7 +23,7 @@ import requests
 from servers import EVENT_PATH, KEY, ROOT, Servers, nginx
 
 sys.path.insert(0, str(ROOT))
-from ninepic_standin.catalogue import DEMO_BIBS, FIELD_BIBS, all_photos  # noqa: E402
+from standins.ninepic.catalogue import DEMO_BIBS, FIELD_BIBS, all_photos  # noqa: E402
 
 # 5 % in all, spread over the kinds of trouble 9Pic can have.
 # LOADTEST_FAULTS overrides it (e.g. "hang:0" for none).

@@ -304,8 +304,8 @@ def demo_original(width: int, height: int) -> bytes:
     from PIL import Image
 
     sys.path.insert(0, str(ROOT))
-    from ninepic_standin.catalogue import all_photos
-    from ninepic_standin.images import draw_photo
+    from standins.ninepic.catalogue import all_photos
+    from standins.ninepic.images import draw_photo
 
     image = draw_photo(all_photos()[2]).resize((width, height))
     grain = Image.effect_noise((width, height), 18)
@@ -317,7 +317,7 @@ def demo_original(width: int, height: int) -> bytes:
 
 def photo_id(index: int) -> str:
     sys.path.insert(0, str(ROOT))
-    from ninepic_standin.catalogue import all_photos
+    from standins.ninepic.catalogue import all_photos
 
     return all_photos()[index].image_id
 

@@ -29,6 +29,6 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.NINEPIC_STANDIN:
-    urlpatterns.append(path("_standin/9pic/", include("ninepic_standin.urls")))
+    urlpatterns.append(path("_standin/9pic/", include("standins.ninepic.urls")))
 if settings.RUNSIGNUP_STANDIN:
-    urlpatterns.append(path("_standin/runsignup/", include("runsignup_standin.urls")))
+    urlpatterns.append(path("_standin/runsignup/", include("standins.runsignup.urls")))

@@ -3,8 +3,8 @@ import os
 import pytest
 
 from photos.models import Event, Provider
-from runsignup_standin import catalogue as runsignup_catalogue
-from runsignup_standin import views as runsignup_views
+from standins.runsignup import catalogue as runsignup_catalogue
+from standins.runsignup import views as runsignup_views
 from tests import leakcheck
 
 API_KEY = os.environ["NINEPIC_STANDIN_API_KEY"]

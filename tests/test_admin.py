@@ -7,7 +7,7 @@ import responses
 
 from photos.models import Event
 from photos.providers.base import SearchMethod
-from runsignup_standin import catalogue
+from standins.runsignup import catalogue
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from ninepic_standin import catalogue
+from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 BUDGET = 3.0
@@ -60,7 +60,7 @@ def test_each_fault_gets_a_clear_answer_in_time(gallery, settings, caplog, fault
 
 
 def test_faults_strike_their_share_of_calls(settings, monkeypatch):
-    from ninepic_standin import faults
+    from standins.ninepic import faults
 
     settings.NINEPIC_STANDIN_FAULTS = "throttle:0.05,error-503:0.02"
     struck = []
@@ -72,7 +72,7 @@ def test_faults_strike_their_share_of_calls(settings, monkeypatch):
 
 
 def test_unknown_fault_names_are_refused():
-    from ninepic_standin.faults import parse
+    from standins.ninepic.faults import parse
 
     with pytest.raises(ValueError, match="unknown stand-in fault"):
         parse("explode")

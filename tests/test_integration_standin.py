@@ -7,8 +7,8 @@ import pytest
 import requests
 from django.conf import settings
 
-from ninepic_standin import catalogue
 from photos.models import Event
+from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 BIB_TOTAL = len(catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB))

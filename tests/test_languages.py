@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from ninepic_standin import catalogue
+from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS  # 47 photos
 ONE_PHOTO_BIB = "42"

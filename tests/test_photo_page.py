@@ -5,7 +5,7 @@ import re
 import pytest
 import requests
 
-from ninepic_standin import catalogue
+from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 PHOTOS = [p.image_id for p in catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB)]

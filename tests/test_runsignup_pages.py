@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from photos.models import Event, Provider, RunSignUpPhoto
 from photos.runsignup_sync import sync_event
-from runsignup_standin import catalogue
-from runsignup_standin import views as standin
+from standins.runsignup import catalogue
+from standins.runsignup import views as standin
 
 BIB = catalogue.DEMO_BIB
 SHOWING_BIB = catalogue.bibs_index()[BIB]

@@ -12,8 +12,8 @@ import requests
 from django.conf import settings
 from PIL import Image, ImageStat
 
-from runsignup_standin import catalogue, images, views
-from runsignup_standin.catalogue import DEMO_EVENT_DAYS_ID, DEMO_RACE_ID
+from standins.runsignup import catalogue, images, views
+from standins.runsignup.catalogue import DEMO_EVENT_DAYS_ID, DEMO_RACE_ID
 
 API = "/_standin/runsignup/rest/v2/photos/get-race-photos.json"
 DEMO = catalogue.photos(DEMO_RACE_ID, DEMO_EVENT_DAYS_ID)
@@ -73,9 +73,11 @@ def test_mounted_only_when_switched_on(switch, mounted):
         "from django.conf import settings; from django.urls import Resolver404, resolve\n"
         "try: resolve('/_standin/runsignup/stats'); mounted = True\n"
         "except Resolver404: mounted = False\n"
-        "print(mounted, 'runsignup_standin' in settings.INSTALLED_APPS)\n"
+        "print(mounted, 'standins' in settings.INSTALLED_APPS)\n"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("RUNSIGNUP", "DJANGO"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("RUNSIGNUP", "NINEPIC", "DJANGO"))
+    }
     env = {
         **clean,
         "DEBUG": "True",

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 
 from photos.models import RunSignUpPhoto, RunSignUpPhotoBib, RunSignUpSync
 from photos.runsignup_sync import SyncFailed, sync_event
-from runsignup_standin import catalogue
-from runsignup_standin import views as standin
+from standins.runsignup import catalogue
+from standins.runsignup import views as standin
 
 ALL = catalogue.photos(catalogue.DEMO_RACE_ID, catalogue.DEMO_EVENT_DAYS_ID)
 # Mid-morning of race day: the photographers' first batches are up, the rest not yet.

@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,21 +23,15 @@ def start(**env: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize(
-    ("env", "message"),
-    [
-        ({"NINEPIC_API_KEY": "k"}, "SECRET_KEY is not set"),
-        ({"SECRET_KEY": "s"}, "NINEPIC_API_KEY is not set"),
-    ],
-)
-def test_production_refuses_to_start_without_secrets(env, message):
-    result = start(DEBUG="False", **env)
+def test_production_refuses_to_start_without_a_secret_key():
+    result = start(DEBUG="False", NINEPIC_API_KEY="k")
     assert result.returncode != 0
-    assert message in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_production_starts_with_both():
-    assert start(DEBUG="False", SECRET_KEY="s", NINEPIC_API_KEY="k").returncode == 0
+def test_production_needs_no_key_of_a_provider_it_does_not_use():
+    # A RunSignUp-only deployment has no 9Pic key; `check --deploy` says what is missing.
+    assert start(DEBUG="False", SECRET_KEY="s").returncode == 0
 
 
 def test_development_needs_neither():
@@ -54,7 +46,7 @@ def test_a_gallery_cache_near_the_link_life_is_refused():
 
 
 def test_every_setting_is_documented():
-    source = (ROOT / "portal" / "settings.py").read_text()
+    source = "".join(p.read_text() for p in (ROOT / "portal" / "settings").glob("*.py"))
     names = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
     assert len(names) > 30
     example = (ROOT / ".env.example").read_text()

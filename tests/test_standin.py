@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from ninepic_standin import catalogue, views
+from standins.ninepic import catalogue, views
 
 API = "/_standin/9pic/api/v1/ext/{org}/event/{event}/original-photos"
 UNKNOWN_IMAGE = "f6cb3c08-2c7a-4ff7-8c1b-71b6f7d4d932"

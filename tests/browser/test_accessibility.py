@@ -4,9 +4,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from ninepic_standin import catalogue
 from photos.runsignup_sync import sync_event
-from runsignup_standin import catalogue as runsignup_catalogue
+from standins.ninepic import catalogue
+from standins.runsignup import catalogue as runsignup_catalogue
 
 PAGES = [
     "/",

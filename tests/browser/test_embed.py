@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ninepic_standin import catalogue
+from standins.ninepic import catalogue
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ninepic_standin import catalogue
+from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 

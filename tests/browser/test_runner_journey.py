@@ -2,7 +2,7 @@
 
 import zipfile
 
-from ninepic_standin import catalogue
+from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 BIB_TOTAL = len(catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB))

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from photos.runsignup_sync import sync_event
-from runsignup_standin import catalogue
+from standins.runsignup import catalogue
 
 BIB = catalogue.DEMO_BIB
 SHOWING_BIB = catalogue.bibs_index()[BIB]

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bench.servers import EVENT_PATH, ROOT, Servers, nginx
-from ninepic_standin.catalogue import all_photos
+from standins.ninepic.catalogue import all_photos
 
 pytestmark = pytest.mark.skipif(
     not (

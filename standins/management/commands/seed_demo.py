@@ -3,9 +3,9 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from ninepic_standin import catalogue as ninepic_catalogue
 from photos.models import Event, Provider
-from runsignup_standin import catalogue as runsignup_catalogue
+from standins.ninepic import catalogue as ninepic_catalogue
+from standins.runsignup import catalogue as runsignup_catalogue
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from standin_photos import draw_race_photo, saved_once
+from standins.photos import draw_race_photo, saved_once
 
 from .catalogue import ALBUMS, DemoPhoto
 

@@ -1,0 +1,68 @@
+"""Where photos come from: 9Pic (asked live) and RunSignUp (copied into the portal's index).
+
+Keys and secrets live only in the environment: never in the database, a page or a log.
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings.core import BASE_DIR, env
+
+# --- 9Pic -------------------------------------------------------------------
+
+NINEPIC_BASE_URL = env("NINEPIC_BASE_URL", default="https://api.9pic.ai").rstrip("/")
+NINEPIC_API_KEY = env("NINEPIC_API_KEY", default="")
+# Hosts 9Pic's presigned links may point at ("*" matches any subdomain part). The portal
+# fetches or redirects to no other.
+NINEPIC_STORAGE_HOSTS = env.list("NINEPIC_STORAGE_HOSTS", default=["*.r2.cloudflarestorage.com"])
+# Real 9Pic storage is https only.
+NINEPIC_STORAGE_ALLOW_HTTP = env.bool("NINEPIC_STORAGE_ALLOW_HTTP", default=False)
+NINEPIC_CONNECT_TIMEOUT = env.float("NINEPIC_CONNECT_TIMEOUT", default=3.05)
+NINEPIC_READ_TIMEOUT = env.float("NINEPIC_READ_TIMEOUT", default=10.0)
+NINEPIC_TIME_BUDGET = env.float("NINEPIC_TIME_BUDGET", default=15.0)
+NINEPIC_MAX_RETRIES = env.int("NINEPIC_MAX_RETRIES", default=3)
+NINEPIC_BACKOFF = env.float("NINEPIC_BACKOFF", default=0.5)
+# 9Pic's presigned URLs live about an hour: nothing that holds one may be kept longer
+# than this minus a safety margin (see GALLERY_CACHE_SECONDS).
+NINEPIC_LINK_LIFETIME = env.int("NINEPIC_LINK_LIFETIME", default=3600)
+
+# How long a gallery page's upstream answer is reused. Its links must outlive the
+# cache by a wide margin, as a runner may open the page at the end of that time.
+GALLERY_CACHE_SECONDS = env.int("GALLERY_CACHE_SECONDS", default=300)
+if GALLERY_CACHE_SECONDS > NINEPIC_LINK_LIFETIME - 600:
+    raise ImproperlyConfigured(
+        f"GALLERY_CACHE_SECONDS={GALLERY_CACHE_SECONDS} comes within 10 minutes of the "
+        f"{NINEPIC_LINK_LIFETIME}s life of 9Pic's links; keep it at most "
+        f"{NINEPIC_LINK_LIFETIME - 600}."
+    )
+# "No photos yet" answers change as photos are processed: reuse them briefly.
+EMPTY_GALLERY_CACHE_SECONDS = env.int("EMPTY_GALLERY_CACHE_SECONDS", default=30)
+
+# Previews: made once from each original, kept on disk up to this size (oldest go first).
+PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))
+PREVIEW_CACHE_MB = env.int("PREVIEW_CACHE_MB", default=500)
+
+# --- RunSignUp ----------------------------------------------------------------
+
+# Events whose photos are on RunSignUp read them from the portal's index, filled by
+# `manage.py sync_runsignup_photos`; runners' searches never call RunSignUp.
+RUNSIGNUP_BASE_URL = env("RUNSIGNUP_BASE_URL", default="https://runsignup.com").rstrip("/")
+RUNSIGNUP_API_KEY = env("RUNSIGNUP_API_KEY", default="")
+RUNSIGNUP_API_SECRET = env("RUNSIGNUP_API_SECRET", default="")
+# Photos asked for per page of the listing (RunSignUp's default is 100).
+RUNSIGNUP_PAGE_SIZE = env.int("RUNSIGNUP_PAGE_SIZE", default=100)
+# A sync asks for photos uploaded since its last one minus this overlap, so that an
+# upload RunSignUp listed late is not missed.
+RUNSIGNUP_SYNC_OVERLAP_SECONDS = env.int("RUNSIGNUP_SYNC_OVERLAP_SECONDS", default=600)
+RUNSIGNUP_CONNECT_TIMEOUT = env.float("RUNSIGNUP_CONNECT_TIMEOUT", default=3.05)
+RUNSIGNUP_READ_TIMEOUT = env.float("RUNSIGNUP_READ_TIMEOUT", default=30.0)
+# Seconds one page of the listing may take, throttling and retries included: a sync has
+# no runner waiting, so it waits out RunSignUp's throttling rather than give up.
+RUNSIGNUP_TIME_BUDGET = env.float("RUNSIGNUP_TIME_BUDGET", default=120.0)
+RUNSIGNUP_MAX_RETRIES = env.int("RUNSIGNUP_MAX_RETRIES", default=5)
+RUNSIGNUP_BACKOFF = env.float("RUNSIGNUP_BACKOFF", default=2.0)
+# Hosts RunSignUp's photo links may point at; the portal fetches or redirects to no other.
+RUNSIGNUP_STORAGE_HOSTS = env.list("RUNSIGNUP_STORAGE_HOSTS", default=["*.s3.amazonaws.com"])
+# RunSignUp's storage is https only.
+RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=False)
