@@ -173,7 +173,7 @@ class Bench(Servers):
         code = (
             "import sys, time, statistics, django\n"
             "django.setup()\n"
-            "from photos.previews import SIZES, render\n"
+            "from photos.providers.ninepic.previews import SIZES, render\n"
             "data = sys.stdin.buffer.read()\n"
             "runs = []\n"
             "for _ in range(5):\n"

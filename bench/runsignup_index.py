@@ -27,8 +27,8 @@ from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.db.models import Max  # noqa: E402
 
-from photos import selectors  # noqa: E402
 from photos.models import Event, RunSignUpPhoto, RunSignUpPhotoBib  # noqa: E402
+from photos.providers.runsignup import index  # noqa: E402
 
 S3 = "https://rsu-photos-v2-v2prod.s3.amazonaws.com"
 RACE_START = 1776589200
@@ -56,8 +56,6 @@ def fill(event: Event, photos: int, rng: random.Random) -> list[int]:
                         uploaded_filename=f"IMG_{n:06d}.jpg",
                         uploaded_at=datetime.fromtimestamp(uploaded_ts, UTC),
                         original_url=f"{S3}/customOriginal_v3/{name}",
-                        original_width=6000,
-                        original_height=4000,
                         large_url=f"{S3}/large_watermarked_v3/{name}",
                         large_width=900,
                         large_height=600,
@@ -89,7 +87,7 @@ def main() -> None:
     samples = []
     for bib in rng.choices(bibs, k=args.samples):
         start = time.perf_counter()
-        selectors.runsignup_bib_page(event, bib, offset=0, limit=page_size)
+        index.bib_page(event, bib, offset=0, limit=page_size)
         samples.append((time.perf_counter() - start) * 1000)
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     print(

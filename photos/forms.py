@@ -1,18 +1,12 @@
-"""Runner input, validated before anything is sent upstream."""
-
-import re
-import uuid
+"""Runner input, validated before anything is sent upstream, with messages in runner words."""
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from photos.providers.base import SearchMethod
+from photos import identifiers
+from photos.domain import SearchMethod
 
-BIB_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
-PAGE_PATTERN = re.compile(r"[0-9]{1,5}")
-NUMBER_PATTERN = re.compile(r"[0-9]{1,18}")
-MAX_PAGE = 10_000
 # What a runner who left a search's field empty is asked for.
 REQUIRED = {
     SearchMethod.BIB: gettext_lazy("Enter your BIB number."),
@@ -21,31 +15,22 @@ REQUIRED = {
 
 
 def clean_bib(value: str) -> str:
-    bib = value.strip()
-    if not bib:
+    if not value.strip():
         raise forms.ValidationError(REQUIRED[SearchMethod.BIB], code="required")
-    if not BIB_PATTERN.fullmatch(bib):
+    try:
+        return identifiers.clean_bib(value)
+    except ValueError:
         raise forms.ValidationError(
             _("A BIB number has 1 to 20 letters, digits or hyphens, e.g. 1234 or A-17."),
             code="invalid",
-        )
-    return bib
-
-
-def clean_uuid(value: str) -> str:
-    """The canonical lower-case form of a UUID (selfie search and photo IDs), or ValueError."""
-    text = value.strip()
-    # Only the 36-character hyphenated form: uuid.UUID also takes braces and "urn:".
-    if len(text) != 36:
-        raise ValueError(text)
-    return str(uuid.UUID(text))
+        ) from None
 
 
 def clean_selfie_id(value: str) -> str:
     if not value.strip():
         raise forms.ValidationError(REQUIRED[SearchMethod.SELFIE], code="required")
     try:
-        return clean_uuid(value)
+        return identifiers.clean_uuid(value)
     except ValueError:
         raise forms.ValidationError(
             _("That is not a valid selfie search ID: it looks like %(example)s."),
@@ -54,26 +39,14 @@ def clean_selfie_id(value: str) -> str:
         ) from None
 
 
-def clean_number(value: str) -> str:
-    """The canonical form of a positive whole number (RunSignUp photo IDs), or ValueError."""
-    text = value.strip()
-    if not NUMBER_PATTERN.fullmatch(text) or int(text) == 0:
-        raise ValueError(text)
-    return str(int(text))
-
-
-def clean_identifier(method: SearchMethod, value: str) -> str:
-    if method is SearchMethod.BIB:
-        return clean_bib(value)
-    return clean_selfie_id(value)
+CLEANERS = {SearchMethod.BIB: clean_bib, SearchMethod.SELFIE: clean_selfie_id}
 
 
 def clean_page(value: str | None) -> int:
-    if value is None or value == "":
-        return 1
-    if not PAGE_PATTERN.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
-        raise forms.ValidationError(_("That page number does not exist."), code="invalid")
-    return int(value)
+    try:
+        return identifiers.clean_page(value)
+    except ValueError:
+        raise forms.ValidationError(_("That page number does not exist."), code="invalid") from None
 
 
 class SearchForm(forms.Form):
@@ -101,7 +74,7 @@ class SearchForm(forms.Form):
         method = filled[0]
         try:
             cleaned["method"] = method
-            cleaned["identifier"] = clean_identifier(method, cleaned[method.value])
+            cleaned["identifier"] = CLEANERS[method](cleaned[method.value])
         except forms.ValidationError as error:
             self.add_error(method.value, error)
         return cleaned

@@ -6,9 +6,7 @@ from django.core.validators import MinValueValidator, RegexValidator, URLValidat
 from django.db import models
 from django.urls import reverse
 
-from photos.embedding import parse_origins, validate_origins
-from photos.providers import ninepic, runsignup
-from photos.providers.base import SearchMethod
+from photos.origins import parse_origins, validate_origins
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # followed by six hex digits, e.g. #0b5fff."
@@ -16,15 +14,10 @@ hex_colour = RegexValidator(
 
 
 class Provider(models.TextChoices):
+    """Where an event's photos are: each value is a key of photos.providers.PROVIDERS."""
+
     NINEPIC = "ninepic", "9Pic"
     RUNSIGNUP = "runsignup", "RunSignUp"
-
-
-# What each provider can look photos up by.
-PROVIDER_SEARCH_METHODS = {
-    Provider.NINEPIC: ninepic.SEARCH_METHODS,
-    Provider.RUNSIGNUP: runsignup.SEARCH_METHODS,
-}
 
 
 class Event(models.Model):
@@ -135,39 +128,12 @@ class Event(models.Model):
         return reverse("photos:event", args=[self.slug])
 
     def clean(self) -> None:
+        # What the provider needs and supports is checked by the admin's form (photos/admin.py).
         if not self.offers_bib_search and not self.offers_selfie_search:
             raise ValidationError("Offer at least one way to search: BIB or selfie.")
-        if not self.search_methods:
-            raise ValidationError(
-                {
-                    "offers_bib_search": f"{self.get_provider_display()} photos can only be "
-                    "found by BIB: offer BIB search."
-                }
-            )
-        required = {
-            Provider.NINEPIC: ["org_id", "event_id"],
-            Provider.RUNSIGNUP: ["runsignup_race_id", "runsignup_event_days_id"],
-        }[self.provider]
-        missing = {
-            name: f"Required for {self.get_provider_display()} events."
-            for name in required
-            if getattr(self, name) is None
-        }
-        if missing:
-            raise ValidationError(missing)
         # An invalid list is reported on the field by its validator.
         with contextlib.suppress(ValidationError):
             self.embed_origins = "\n".join(parse_origins(self.embed_origins))
-
-    @property
-    def search_methods(self) -> list[SearchMethod]:
-        """The searches runners get: those the organiser offers that the provider supports."""
-        offered = {
-            SearchMethod.BIB: self.offers_bib_search,
-            SearchMethod.SELFIE: self.offers_selfie_search,
-        }
-        supported = PROVIDER_SEARCH_METHODS[Provider(self.provider)]
-        return [method for method in SearchMethod if offered[method] and method in supported]
 
     @property
     def embed_origin_list(self) -> list[str]:
@@ -192,8 +158,6 @@ class RunSignUpPhoto(models.Model):
     uploaded_filename = models.CharField(max_length=255, blank=True)
     uploaded_at = models.DateTimeField()
     original_url = models.URLField(max_length=1000)
-    original_width = models.PositiveIntegerField()
-    original_height = models.PositiveIntegerField()
     large_url = models.URLField(max_length=1000)
     large_width = models.PositiveIntegerField()
     large_height = models.PositiveIntegerField()

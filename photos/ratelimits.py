@@ -2,7 +2,8 @@
 
 With a shared cache (Redis via CACHE_URL) the counts hold across workers and machines.
 Many runners can share one address (a venue's Wi-Fi, a carrier's NAT): keep limits high
-enough for a family paging through a gallery, low enough to stop a scraper.
+enough for a family paging through a gallery, low enough to stop a scraper. IPv6 clients
+count per /64 (django-ratelimit's RATELIMIT_IPV6_MASK), as one subscriber holds a whole one.
 """
 
 import ipaddress
@@ -12,11 +13,22 @@ from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 
+class RateLimited(Exception):  # noqa: N818 - a state the runner is in, not a fault
+    """The client used up an action's limit; `wait` is the seconds until it may again."""
+
+    def __init__(self, wait: int):
+        super().__init__(f"rate limited for {wait}s")
+        self.wait = wait
+
+
 def client_ip(request: HttpRequest) -> str:
-    """The client's address: from X-Forwarded-For only behind TRUSTED_PROXY_COUNT proxies.
+    """The client's address (RATELIMIT_IP_META_KEY): from X-Forwarded-For only behind
+    TRUSTED_PROXY_COUNT proxies.
 
     Each trusted proxy appends the address it saw, so the client is the one that many
-    places from the right; anything further left was written by the client itself.
+    places from the right; anything further left was written by the client itself. An
+    IPv4 client of a dual-stack socket arrives as ::ffff:a.b.c.d: it is counted as a.b.c.d,
+    not as part of the IPv6 /64 that all of IPv4 would otherwise share.
     """
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
@@ -28,23 +40,18 @@ def client_ip(request: HttpRequest) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return address
-    # One IPv6 subscriber usually holds a whole /64.
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+        # Not an address (a misconfigured proxy chain): the peer is the one we know.
+        ip = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "0.0.0.0")  # noqa: S104
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return str(ip)
 
 
-def seconds_until_allowed(request: HttpRequest, action: str) -> int | None:
-    """Count this request against `action`'s limit; None if allowed, else seconds to wait."""
+def check(request: HttpRequest, action: str) -> None:
+    """Count this request against `action`'s limit (RATE_LIMITS); RateLimited past it."""
     rate = settings.RATE_LIMITS.get(action)
     if not rate:
-        return None
-    usage = get_usage(
-        request,
-        group=f"runner-{action}",
-        key=lambda group, request: client_ip(request),
-        rate=rate,
-        increment=True,
-    )
-    if usage is None or not usage["should_limit"]:
-        return None
-    return max(1, int(usage["time_left"]))
+        return
+    usage = get_usage(request, group=f"runner-{action}", key="ip", rate=rate, increment=True)
+    if usage is not None and usage["should_limit"]:
+        raise RateLimited(max(1, int(usage["time_left"])))

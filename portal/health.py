@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the process answers and its database does. Never calls 9Pic,
+    """For load balancers: the process answers and its database does. Never calls a provider,
     so an upstream outage does not take every instance out of rotation."""
     try:
         with connection.cursor() as cursor:

@@ -15,7 +15,7 @@ urlpatterns = [
 # Runner pages carry their language: /de/events/…; unprefixed addresses redirect to the
 # negotiated one (photos/middleware.py), so every old and shared link keeps working.
 urlpatterns += i18n_patterns(
-    path("", include("photos.urls")),
+    path("", include("photos.web.urls")),
     # portal.js's texts in the page's language, plurals included: ours only (packages), not
     # the admin's. An hour in browsers: new translations only come with a deploy.
     path(
@@ -24,7 +24,7 @@ urlpatterns += i18n_patterns(
         name="javascript-catalog",
     ),
     # The same runner pages, made to live inside an iframe on a race's own website.
-    path("embed/", include("photos.urls", namespace="embed")),
+    path("embed/", include("photos.web.urls", namespace="embed")),
     prefix_default_language=True,
 )
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from photos.forms import clean_bib, clean_page, clean_selfie_id, clean_uuid
+from photos.forms import clean_bib, clean_page, clean_selfie_id
+from photos.identifiers import clean_uuid
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 # Markup that could only be on the page if it was reflected unescaped.

@@ -4,7 +4,7 @@ import pytest
 import responses
 from django.core.exceptions import ValidationError
 
-from photos.embedding import parse_origins
+from photos.origins import parse_origins
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 SELFIE = "ddc661a7-8861-4793-9437-af42a82d12f8"

@@ -9,8 +9,7 @@ import requests
 import responses
 from responses import matchers
 
-from photos.providers import http, ninepic
-from photos.providers.base import (
+from photos.domain import (
     PhotoNotFound,
     ProviderMisconfigured,
     ProviderRejectedRequest,
@@ -19,8 +18,10 @@ from photos.providers.base import (
     ProviderUnavailable,
     SearchMethod,
 )
+from photos.providers import http
 from photos.providers.http import CallPolicy, StorageHosts
-from photos.providers.ninepic import NinePicClient, NinePicEvent
+from photos.providers.ninepic import client as ninepic
+from photos.providers.ninepic.client import NinePicClient, NinePicEvent
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ninepic"
 API_DOCS = Path(__file__).resolve().parents[2] / "shared" / "api-docs"

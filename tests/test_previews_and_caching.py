@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from PIL import Image
 
-from photos.previews import SIZES, PreviewStore, render
+from photos.providers.ninepic.previews import SIZES, PreviewStore, render
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"

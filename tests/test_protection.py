@@ -4,8 +4,8 @@ import pytest
 import responses
 from django.test import RequestFactory
 
+from photos.providers import budget
 from photos.ratelimits import client_ip
-from photos.sources import ninepic as ninepic_source
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"
@@ -52,7 +52,7 @@ def test_limits_can_be_switched_off(client, event, upstream, settings):
 def test_an_events_upstream_budget_protects_its_quota(
     client, event, upstream, settings, monkeypatch
 ):
-    monkeypatch.setattr(ninepic_source.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
+    monkeypatch.setattr(budget.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
     settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3
     settings.EMPTY_GALLERY_CACHE_SECONDS = 0
     statuses = [client.get(f"/en/events/demo/bib/{bib}/").status_code for bib in range(100, 106)]
@@ -71,10 +71,27 @@ def test_an_events_upstream_budget_protects_its_quota(
         (1, "10.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # a spoofed left part
         (2, "10.0.0.1", "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
         (2, "10.0.0.1", "203.0.113.7", "10.0.0.1"),  # fewer hops than proxies
-        (0, "2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::/64"),
+        (0, "2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2:3:4:5:6"),  # grouped per /64 below
+        (0, "::ffff:203.0.113.9", "", "203.0.113.9"),  # an IPv4 client of a dual-stack socket
+        (1, "10.0.0.1", "::ffff:203.0.113.9", "203.0.113.9"),
+        (1, "10.0.0.1", "not-an-address", "10.0.0.1"),
     ],
 )
 def test_client_ip(settings, proxies, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_ipv6_clients_share_a_limit_per_64_and_ipv4_clients_of_a_dual_stack_bind_do_not(
+    client, event, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "1/h"}
+    search = "/en/events/demo/search?bib=1234"
+    assert client.get(search, REMOTE_ADDR="2001:db8:1:2::1").status_code == 302
+    assert client.get(search, REMOTE_ADDR="2001:db8:1:2::99").status_code == 429  # same /64
+    # A server bound to [::] sees IPv4 clients as ::ffff:a.b.c.d: each is its own client,
+    # not part of one ::/64 that every IPv4 client would share.
+    assert client.get(search, REMOTE_ADDR="::ffff:203.0.113.9").status_code == 302
+    assert client.get(search, REMOTE_ADDR="::ffff:203.0.113.10").status_code == 302
+    assert client.get(search, REMOTE_ADDR="203.0.113.9").status_code == 429

@@ -8,16 +8,16 @@ import requests
 import responses
 from responses import matchers
 
-from photos.providers import http
-from photos.providers.base import (
+from photos.domain import (
     PhotoNotFound,
     ProviderMisconfigured,
     ProviderRejectedRequest,
     ProviderThrottled,
     ProviderUnavailable,
 )
+from photos.providers import http
 from photos.providers.http import CallPolicy
-from photos.providers.runsignup import RunSignUpClient, RunSignUpRace, problem_for_organisers
+from photos.providers.runsignup.client import RunSignUpClient, RunSignUpRace, problem_for_organisers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "runsignup" / "get_race_photos.json"
 API_DOCS = Path(__file__).resolve().parents[2] / "shared" / "api-docs"

@@ -79,3 +79,18 @@ def test_healthz_reports_a_database_outage(client, db, monkeypatch):
 @pytest.mark.parametrize("path", ["/en/events/demo/", "/en/events/demo/bib/1234/?page=abc"])
 def test_runner_pages_set_no_cookies(client, event, path):
     assert not client.get(path).cookies
+
+
+def test_deploy_check_names_the_missing_key_of_a_provider_in_use(settings, event, runsignup_event):
+    from photos.checks import provider_settings
+
+    settings.NINEPIC_API_KEY = ""
+    settings.RUNSIGNUP_API_KEY = "k"
+    [error] = provider_settings(None)
+    assert error.id == "photos.E001" and error.msg.startswith("NINEPIC_API_KEY not set")
+    # A deployment without published 9Pic events needs no 9Pic key.
+    event.is_published = False
+    event.save()
+    assert provider_settings(None) == []
+    settings.RUNSIGNUP_API_SECRET = ""
+    assert "RUNSIGNUP_API_SECRET" in provider_settings(None)[0].msg

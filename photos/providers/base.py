@@ -1,118 +1,131 @@
-"""What every photo provider returns and raises.
+"""The one interface every photo provider offers, for one event.
 
-Views and templates only ever see these types, so a second provider
-(RunSignUp) plugs in without them knowing which one serves an event.
+Views, the admin and the ZIP code ask `photos.providers.provider_for(event)` and call
+these methods; they never ask which provider it is. A provider keeps whatever it needs
+behind them: 9Pic is asked live (with caches and single flight), RunSignUp is read from
+the portal's index of its photos.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
+from django.db.models import QuerySet
 
-class SearchMethod(StrEnum):
-    BIB = "bib"
-    SELFIE = "selfie"
+from photos.domain import ConnectionCheck, GalleryPage, Original, Photo, SearchMethod
 
-
-@dataclass(frozen=True)
-class Photo:
-    image_id: str
-    filename: str
-    url: str  # the original's; 9Pic's expire within the hour, so pages never hold them
-    # The provider's own public, non-expiring renderings (RunSignUp's thumbnail and large),
-    # which pages may show directly; None where the portal makes previews (9Pic).
-    thumbnail_url: str | None = None
-    large_url: str | None = None
+if TYPE_CHECKING:
+    from photos.models import Event
 
 
 @dataclass(frozen=True)
-class FailedPhoto:
-    image_id: str
-    error: str
+class Preview:
+    """A photo's preview: the provider's own picture (a redirect) or a file the portal made."""
+
+    redirect_to: str | None = None
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
-class Pagination:
-    total: int
-    current_page: int
-    total_pages: int
-    has_next: bool
-    has_previous: bool
-    page_size: int
+class StatusLine:
+    """One fact about the event's photos at its provider, for the organiser's admin page."""
+
+    label: str
+    value: str
 
 
-@dataclass(frozen=True)
-class GalleryPage:
-    photos: list[Photo]
-    failed: list[FailedPhoto]
-    total: int
-    pagination: Pagination | None
-    message: str = ""
+class PhotoProvider(ABC):
+    """One event's photos at one provider. Every method either answers or raises an error of
+    `photos.domain` (ProviderError and its kinds, PhotoNotFound, TooManyPhotos)."""
+
+    key: ClassVar[str]  # the Event.provider value
+    label: ClassVar[str]  # what organisers call it
+    supported_searches: ClassVar[frozenset[SearchMethod]]
+    # The Event fields that name the event at this provider (the admin shows them together),
+    # and those of them without which nothing can be asked.
+    event_fields: ClassVar[tuple[str, ...]]
+    required_event_fields: ClassVar[tuple[str, ...]]
+    # Shown above the provider's fields in the admin.
+    admin_description: ClassVar[str] = ""
+
+    def __init__(self, event: Event):
+        self.event = event
 
     @property
-    def is_empty(self) -> bool:
-        return self.total == 0
+    def search_methods(self) -> list[SearchMethod]:
+        """The searches runners get: those the organiser offers that the provider supports."""
+        offered = {
+            SearchMethod.BIB: self.event.offers_bib_search,
+            SearchMethod.SELFIE: self.event.offers_selfie_search,
+        }
+        return [m for m in SearchMethod if offered[m] and m in self.supported_searches]
+
+    @abstractmethod
+    def clean_photo_id(self, image_id: str) -> str:
+        """The photo ID as this provider writes it, or ValueError: checked before any call."""
+
+    @abstractmethod
+    def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
+        """One page of a search's photos (GALLERY_PAGE_SIZE a page). No photos is not an error."""
+
+    @abstractmethod
+    def fresh_photo(self, image_id: str) -> Photo:
+        """The photo with a link to its original valid right now, or PhotoNotFound."""
+
+    @abstractmethod
+    def open_original(self, photo: Photo) -> Original:
+        """Start streaming the original from the provider's storage."""
+
+    @abstractmethod
+    def originals_for_zip(
+        self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
+    ) -> tuple[int, Iterator[Original]]:
+        """How many photos, and their originals one by one, opened as the ZIP is written.
+
+        `image_ids` picks photos of the search; empty means all of them. Raises
+        TooManyPhotos beyond `limit` and any failure of the first call before anything is
+        sent, so that they still become a proper page.
+        """
+
+    @abstractmethod
+    def preview(self, image_id: str, size: str) -> Preview:
+        """The photo's preview for `size` ("small" for the grid, "large" for viewing)."""
+
+    def preview_etag(self, image_id: str, size: str) -> str | None:
+        """An ETag for a preview the portal makes, known without making it; None otherwise."""
+        return None
+
+    @abstractmethod
+    def check_connection(self) -> ConnectionCheck:
+        """Tell the organiser in plain words whether the portal can read the event's photos."""
+
+    def refresh(self) -> str:
+        """Bring what the portal keeps of the event's photos up to date; say what was done.
+        Raises ProviderError (or RefreshFailed) with words for the organiser."""
+        return f"{self.label} is asked live: there is nothing to refresh."
+
+    def status(self) -> list[StatusLine]:
+        """What the organiser should know about the event's photos at the provider."""
+        return []
+
+    def summary(self) -> str:
+        """The status in a few words, for the admin's list of events."""
+        return "–"
+
+    @classmethod
+    def missing_settings(cls) -> list[str]:
+        """The settings this provider cannot work without that are not set (keys, secrets)."""
+        return []
+
+    @classmethod
+    def with_status(cls, events: QuerySet[Event]) -> QuerySet[Event]:
+        """`events` fetching, in the same query, what `status()` and `summary()` read."""
+        return events
 
 
-@dataclass
-class Original:
-    """An original photo being streamed from the provider's storage."""
-
-    filename: str
-    content_type: str
-    content_length: int | None
-    chunks: Iterator[bytes] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class ConnectionCheck:
-    ok: bool
-    message: str
-
-
-class ProviderError(Exception):
-    """The provider could not answer. `str(error)` is safe to log: no key, no signed URL."""
-
-
-class ProviderMisconfigured(ProviderError):
-    """The provider refused our credentials or the event's identifiers (9Pic 401/403,
-    RunSignUp 401/403 or error 6)."""
-
-    def __init__(self, message: str, *, status: int):
-        super().__init__(message)
-        self.status = status
-
-
-class ProviderRejectedRequest(ProviderError):
-    """The provider found the request invalid (9Pic 400/422; RunSignUp's other errors, e.g.
-    an unknown race) although we validated it."""
-
-
-class PhotoNotFound(ProviderError):
-    """The provider does not know the requested image."""
-
-
-class ProviderThrottled(ProviderError):
-    """The provider is rate limiting us; `retry_after` is in seconds when it said."""
-
-    def __init__(self, message: str, *, retry_after: int | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class ProviderUnavailable(ProviderError):
-    """The provider failed: 5xx, connection refused or reset, or an unreadable answer."""
-
-
-class ProviderTimeout(ProviderError):
-    """The provider did not answer within the time budget."""
-
-
-class TooManyPhotos(Exception):
-    """More photos than one ZIP may hold."""
-
-    def __init__(self, count: int):
-        super().__init__(f"{count} photos")
-        self.count = count
+class RefreshFailed(Exception):
+    """A refresh stopped; the message (words for the organiser) says why."""

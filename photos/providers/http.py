@@ -22,7 +22,13 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
-from .base import Original, PhotoNotFound, ProviderError, ProviderTimeout, ProviderUnavailable
+from photos.domain import (
+    Original,
+    PhotoNotFound,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
 
 T = TypeVar("T")
 

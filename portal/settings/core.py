@@ -43,10 +43,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages; Django pads its output against BREACH, and runner pages carry no tokens.
-    "photos.middleware.TextGZipMiddleware",
+    "photos.web.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language: from the address, else negotiated and redirected to (photos/middleware.py).
-    "photos.middleware.RunnerLocaleMiddleware",
+    # The language: from the address, else negotiated and redirected to (photos/web/middleware.py).
+    "photos.web.middleware.RunnerLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -69,8 +69,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "photos.context_processors.embedding",
-                "photos.context_processors.languages",
+                "photos.web.context_processors.embedding",
+                "photos.web.context_processors.languages",
             ],
         },
     },
@@ -112,7 +112,8 @@ STORAGES = {
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        # 9Pic's presigned photo links and organisers' logos live on other https hosts.
+        # Providers' own previews (RunSignUp's images) and organisers' logos are on other
+        # https hosts; pages never hold a provider's expiring links.
         "img-src": ["'self'", "https:"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],

@@ -13,6 +13,8 @@ RATE_LIMITS = {
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# django-ratelimit counts per this address (IPv6 per /64, its RATELIMIT_IPV6_MASK default).
+RATELIMIT_IP_META_KEY = "photos.ratelimits.client_ip"
 # Calls to a provider per event per minute, whoever asks: protects the organiser's quota
 # from someone trying every BIB. 0 turns it off.
 UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = env.int("UPSTREAM_CALLS_PER_MINUTE_PER_EVENT", default=600)

@@ -4,7 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from photos.runsignup_sync import sync_event
+from photos.providers.runsignup.sync import sync_event
 from standins.ninepic import catalogue
 from standins.runsignup import catalogue as runsignup_catalogue
 
@@ -48,11 +48,12 @@ def test_the_check_can_fail(browser):
 
 RUNSIGNUP_PAGES = [
     ("event", []),
-    ("gallery-bib", [runsignup_catalogue.DEMO_BIB]),
-    ("gallery-bib", ["A-17"]),
+    ("gallery", ["bib", runsignup_catalogue.DEMO_BIB]),
+    ("gallery", ["bib", "A-17"]),
     (
-        "photo-bib",
+        "photo",
         [
+            "bib",
             runsignup_catalogue.DEMO_BIB,
             runsignup_catalogue.bibs_index()[runsignup_catalogue.DEMO_BIB][0].photo_id,
         ],

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from photos.runsignup_sync import sync_event
+from photos.providers.runsignup.sync import sync_event
 from standins.runsignup import catalogue
 
 BIB = catalogue.DEMO_BIB

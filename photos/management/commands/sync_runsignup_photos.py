@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from photos.models import Event, Provider
-from photos.runsignup_sync import SyncFailed, sync_event
+from photos.providers.runsignup.sync import SyncFailed, sync_event
 
 
 class Command(BaseCommand):

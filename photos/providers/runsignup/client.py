@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 
-from .base import (
+from photos.domain import (
     ConnectionCheck,
     Original,
     ProviderError,
@@ -34,9 +34,8 @@ from .base import (
     ProviderThrottled,
     ProviderTimeout,
     ProviderUnavailable,
-    SearchMethod,
 )
-from .http import (
+from photos.providers.http import (
     CallPolicy,
     Retry,
     StorageHosts,
@@ -46,13 +45,15 @@ from .http import (
     retry_after_seconds,
     with_retries,
 )
-from .http import session as session_for_thread
+from photos.providers.http import session as session_for_thread
+
+if TYPE_CHECKING:
+    from photos.models import Event
 
 logger = logging.getLogger(__name__)
 
 S3_STORAGE = StorageHosts(("*.s3.amazonaws.com",))
 
-SEARCH_METHODS = frozenset({SearchMethod.BIB})
 PATH = "/rest/v2/photos/get-race-photos.json"
 # RunSignUp's error codes for "Key authentication failed" and "Request throttled".
 AUTH_FAILED = 6
@@ -69,6 +70,14 @@ class RunSignUpRace:
     race_id: int
     event_days_id: int
     album_id: int | None = None
+
+    @classmethod
+    def of(cls, event: Event) -> RunSignUpRace:
+        return cls(
+            race_id=event.runsignup_race_id,
+            event_days_id=event.runsignup_event_days_id,
+            album_id=event.runsignup_album_id,
+        )
 
 
 @dataclass(frozen=True)

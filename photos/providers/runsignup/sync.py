@@ -1,6 +1,6 @@
 """Copy a RunSignUp event's photo listing into the portal's index (RunSignUpPhoto).
 
-Used by `manage.py sync_runsignup_photos` and the admin's "sync now". A sync is
+Used by `manage.py sync_runsignup_photos` and the admin's "refresh now". A sync is
 incremental when the event has been synced before: it lists the photos uploaded since
 the newest one it saw, minus RUNSIGNUP_SYNC_OVERLAP_SECONDS, and saves them (updating
 the ones it has). A full sync lists everything and then removes the photos the listing
@@ -19,20 +19,21 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from photos.domain import ProviderError
 from photos.models import Event, Provider, RunSignUpPhoto, RunSignUpPhotoBib, RunSignUpSync
-from photos.providers.base import ProviderError
-from photos.providers.runsignup import (
+from photos.providers.base import RefreshFailed
+from photos.providers.runsignup.client import (
     RacePhoto,
     RunSignUpClient,
+    RunSignUpRace,
     problem_for_organisers,
 )
-from photos.sources.runsignup import race
 
 # How long a running sync holds its event after its last page before another may start.
 LOCK_SECONDS = 600
 
 
-class SyncFailed(Exception):
+class SyncFailed(RefreshFailed):
     """The sync stopped; the message (also saved as the event's last error) says why."""
 
 
@@ -86,7 +87,7 @@ def _sync(
         page = state.next_page
         try:
             listing = client.race_photos(
-                race(event), page=page, page_size=page_size, uploaded_since=since
+                RunSignUpRace.of(event), page=page, page_size=page_size, uploaded_since=since
             )
         except ProviderError as error:
             raise _failed(
@@ -184,8 +185,6 @@ def _save(event: Event, photos: list[RacePhoto], *, listing: int | None) -> None
             uploaded_filename=p.uploaded_filename[:255],
             uploaded_at=datetime.fromtimestamp(p.uploaded_ts, UTC),
             original_url=p.original.url,
-            original_width=p.original.width,
-            original_height=p.original.height,
             large_url=p.large.url,
             large_width=p.large.width,
             large_height=p.large.height,

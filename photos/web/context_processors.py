@@ -1,8 +1,8 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from photos.embedding import is_embed
-from photos.languages import language_links
+from photos.web.embedding import is_embed
+from photos.web.languages import language_links
 
 
 def embedding(request: HttpRequest) -> dict[str, bool]:

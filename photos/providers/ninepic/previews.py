@@ -1,4 +1,5 @@
-"""Small JPEGs made once from each original, so a gallery never sends a runner's phone originals.
+"""Previews of 9Pic photos, made by the portal once from each original: a gallery never sends
+a runner's phone originals.
 
 Two levels: the Django cache (Redis via CACHE_URL: every instance sees what one made)
 and a bounded folder on this machine (PREVIEW_DIR, PREVIEW_CACHE_MB, least recently
@@ -15,14 +16,17 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from PIL import Image, ImageOps
 
-from photos import services, singleflight
-from photos.models import Event
-from photos.providers.base import ProviderUnavailable
+from photos import singleflight
+from photos.domain import ProviderUnavailable
+
+if TYPE_CHECKING:
+    from photos.providers.ninepic.provider import NinePicProvider
 
 # Bump when the rendering changes: it is part of every preview's name and ETag.
 RENDER_VERSION = 1
@@ -48,19 +52,20 @@ SHARED_SECONDS = 30 * 24 * 3600
 SPOOL_BYTES = 16 * 1024 * 1024
 
 
-def preview_name(event: Event, image_id: str, size: PreviewSize) -> str:
+def preview_name(provider: NinePicProvider, image_id: str, size: PreviewSize) -> str:
+    event = provider.event
     return f"{event.org_id}-{event.event_id}-{image_id}-{size.name}-v{RENDER_VERSION}.jpg"
 
 
-def etag(event: Event, image_id: str, size: PreviewSize) -> str:
+def etag(provider: NinePicProvider, image_id: str, size: PreviewSize) -> str:
     """A preview never changes for a given name, so its ETag needs no file read."""
-    return hashlib.sha256(preview_name(event, image_id, size).encode()).hexdigest()[:32]
+    return hashlib.sha256(preview_name(provider, image_id, size).encode()).hexdigest()[:32]
 
 
-def preview_file(*, event: Event, image_id: str, size: PreviewSize) -> Path:
+def preview_file(provider: NinePicProvider, image_id: str, size: PreviewSize) -> Path:
     """The preview on disk, made now if missing (once, however many ask at the same time)."""
     store = PreviewStore(settings.PREVIEW_DIR, settings.PREVIEW_CACHE_MB * 1024 * 1024)
-    name = preview_name(event, image_id, size)
+    name = preview_name(provider, image_id, size)
     shared_key = f"preview:{name}"
 
     def lookup() -> Path | None:
@@ -71,9 +76,8 @@ def preview_file(*, event: Event, image_id: str, size: PreviewSize) -> Path:
         return None if made_elsewhere is None else store.put(name, made_elsewhere)
 
     def make() -> Path:
-        photo = services.recent_photo(event=event, image_id=image_id)
-        original = services.open_original(event=event, photo=photo)
-        data = render(original.chunks, size)
+        photo = provider.photo_signed_recently(image_id)
+        data = render(provider.open_original(photo).chunks, size)
         cache.set(shared_key, data, SHARED_SECONDS)
         return store.put(name, data)
 

@@ -3,7 +3,7 @@
 `POST {NINEPIC_BASE_URL}/api/v1/ext/{org_id}/event/{event_id}/original-photos`
 with the organisation's key in `X-API-Key`. Answers come in the current
 envelope (`responseType` / `message` / `data`) or the older flat shape; both
-parse into the types of `photos.providers.base`.
+parse into the types of `photos.domain`.
 
 Failure contract: every call either returns a typed result or raises a
 `ProviderError` subclass within `NINEPIC_TIME_BUDGET` seconds. 429, 5xx and
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
-from .base import (
+from photos.domain import (
     ConnectionCheck,
     FailedPhoto,
     GalleryPage,
@@ -40,7 +40,7 @@ from .base import (
     ProviderUnavailable,
     SearchMethod,
 )
-from .http import (
+from photos.providers.http import (
     CallPolicy,
     Retry,
     StorageHosts,
@@ -50,13 +50,12 @@ from .http import (
     retry_after_seconds,
     with_retries,
 )
-from .http import session as session_for_thread
+from photos.providers.http import session as session_for_thread
 
 logger = logging.getLogger(__name__)
 
 R2_STORAGE = StorageHosts(("*.r2.cloudflarestorage.com",))
 
-SEARCH_METHODS = frozenset({SearchMethod.BIB, SearchMethod.SELFIE})
 MAX_PAGE_SIZE = 60
 # 60 links are about 30 KB; anything near this is not an answer we can use.
 MAX_ANSWER_BYTES = 2 * 1024 * 1024

@@ -6,7 +6,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from photos import selectors
-from photos.languages import preferred_language
+from photos.web.languages import preferred_language
 
 EVENT_PATH = re.compile(r"^/(?:embed/)?events/(?P<slug>[-a-zA-Z0-9_]+)/")
 

@@ -1,0 +1,118 @@
+"""The portal's neutral vocabulary: what a photo provider returns and raises.
+
+Views, templates and the admin only ever see these types, never a provider's own, so
+they serve an event without knowing which provider holds its photos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SearchMethod(StrEnum):
+    BIB = "bib"
+    SELFIE = "selfie"
+
+
+@dataclass(frozen=True)
+class Photo:
+    image_id: str
+    filename: str
+    url: str  # the original's; 9Pic's expire within the hour, so pages never hold them
+    # The provider's own public, non-expiring renderings (RunSignUp's thumbnail and large),
+    # which pages may show directly; None where the portal makes previews (9Pic's originals).
+    thumbnail_url: str | None = None
+    large_url: str | None = None
+
+
+@dataclass(frozen=True)
+class FailedPhoto:
+    image_id: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    total: int
+    current_page: int
+    total_pages: int
+    has_next: bool
+    has_previous: bool
+    page_size: int
+
+
+@dataclass(frozen=True)
+class GalleryPage:
+    photos: list[Photo]
+    failed: list[FailedPhoto]
+    total: int
+    pagination: Pagination | None
+    message: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.total == 0
+
+
+@dataclass
+class Original:
+    """An original photo being streamed from the provider's storage."""
+
+    filename: str
+    content_type: str
+    content_length: int | None
+    chunks: Iterator[bytes] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    ok: bool
+    message: str
+
+
+class ProviderError(Exception):
+    """The provider could not answer. `str(error)` is safe to log: no key, no signed URL."""
+
+
+class ProviderMisconfigured(ProviderError):
+    """The provider refused our credentials or the event's identifiers (9Pic 401/403,
+    RunSignUp 401/403 or error 6)."""
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+class ProviderRejectedRequest(ProviderError):
+    """The provider found the request invalid (9Pic 400/422; RunSignUp's other errors, e.g.
+    an unknown race) although we validated it."""
+
+
+class PhotoNotFound(ProviderError):
+    """The provider does not know the requested image."""
+
+
+class ProviderThrottled(ProviderError):
+    """The provider is rate limiting us; `retry_after` is in seconds when it said."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider failed: 5xx, connection refused or reset, or an unreadable answer."""
+
+
+class ProviderTimeout(ProviderError):
+    """The provider did not answer within the time budget."""
+
+
+class TooManyPhotos(Exception):
+    """More photos than one ZIP may hold."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} photos")
+        self.count = count

@@ -1,0 +1,47 @@
+"""Each event's budget of calls to its provider, per minute, whoever asks.
+
+Trying every BIB, or opening thousands of photo pages, must not exhaust the organiser's
+quota at the provider: past UPSTREAM_CALLS_PER_MINUTE_PER_EVENT calls in a minute, the
+event's runners are told to try again shortly instead. Counted in the Django cache, so
+with Redis across workers and machines.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+
+from photos.domain import ProviderThrottled
+
+if TYPE_CHECKING:
+    from photos.models import Event
+
+logger = logging.getLogger(__name__)
+
+
+def spend(event: Event, *, provider: str) -> None:
+    """Count a call to the event's provider against this minute's budget, or refuse it
+    with ProviderThrottled (retry after the minute's end)."""
+    limit = settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT
+    if not limit:
+        return
+    now = time.time()
+    key = f"upstream-budget:{event.pk}:{int(now // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        used = 1
+    if used > limit:
+        if used == limit + 1:
+            logger.warning(
+                "event %s: %d calls to %s this minute, refusing more", event.slug, limit, provider
+            )
+        raise ProviderThrottled(
+            f"event {event.slug} spent its {provider} budget for this minute",
+            retry_after=max(1, 60 - int(now % 60)),
+        )

@@ -1,0 +1,144 @@
+"""Photos of 9Pic events, asked from 9Pic live: it searches by BIB and selfie itself.
+
+Gallery answers are cached well inside the life of their signed links, identical
+concurrent searches share one upstream call (photos/singleflight.py), and every call
+counts against the event's upstream budget (photos/providers/budget.py). Previews are made
+by the portal from the originals (previews.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.cache import cache
+
+from photos import identifiers, singleflight
+from photos.domain import (
+    ConnectionCheck,
+    GalleryPage,
+    Original,
+    Photo,
+    SearchMethod,
+    TooManyPhotos,
+)
+from photos.providers import budget
+from photos.providers.base import PhotoProvider, Preview
+from photos.providers.ninepic import previews
+from photos.providers.ninepic.client import MAX_PAGE_SIZE, NinePicClient, NinePicEvent
+
+logger = logging.getLogger(__name__)
+
+
+class NinePicProvider(PhotoProvider):
+    key = "ninepic"
+    label = "9Pic"
+    supported_searches = frozenset({SearchMethod.BIB, SearchMethod.SELFIE})
+    event_fields = ("org_id", "event_id")
+    required_event_fields = ("org_id", "event_id")
+    admin_description = "The API key comes from the server's environment (NINEPIC_API_KEY)."
+
+    @classmethod
+    def missing_settings(cls) -> list[str]:
+        return [] if settings.NINEPIC_API_KEY else ["NINEPIC_API_KEY"]
+
+    @property
+    def _client(self) -> NinePicClient:
+        return NinePicClient.from_settings()
+
+    @property
+    def _ref(self) -> NinePicEvent:
+        return NinePicEvent(org_id=self.event.org_id, event_id=self.event.event_id)
+
+    def _spend_upstream_call(self) -> None:
+        budget.spend(self.event, provider=self.label)
+
+    def clean_photo_id(self, image_id: str) -> str:
+        """9Pic names photos by UUID."""
+        return identifiers.clean_uuid(image_id)
+
+    def _photo_key(self, image_id: str) -> str:
+        return f"photo:9pic:{self.event.org_id}:{self.event.event_id}:{image_id}"
+
+    def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
+        page_size = settings.GALLERY_PAGE_SIZE
+        ref = self._ref
+        key = f"gallery:9pic:{ref.org_id}:{ref.event_id}:{method}:{identifier}:{page}:{page_size}"
+
+        def fetch() -> GalleryPage:
+            self._spend_upstream_call()
+            result = self._client.search(
+                ref, method=method, identifier=identifier, page=page, page_size=page_size
+            )
+            lifetime = (
+                settings.EMPTY_GALLERY_CACHE_SECONDS
+                if result.is_empty
+                else settings.GALLERY_CACHE_SECONDS
+            )
+            # Previews need an original's signed link: keep the ones this page brought.
+            cache.set_many({self._photo_key(p.image_id): p for p in result.photos}, lifetime)
+            cache.set(key, result, lifetime)
+            return result
+
+        return singleflight.shared(
+            key, lookup=lambda: cache.get(key), compute=fetch, wait=settings.NINEPIC_TIME_BUDGET
+        )
+
+    def fresh_photo(self, image_id: str) -> Photo:
+        """The photo with a URL signed just now: never one rendered into an earlier page."""
+        self._spend_upstream_call()
+        return self._client.photo(self._ref, image_id=image_id)
+
+    def photo_signed_recently(self, image_id: str) -> Photo:
+        """The photo with a link signed recently enough to fetch now: from a gallery page
+        cached within GALLERY_CACHE_SECONDS if any, else signed now (and kept as long)."""
+        photo = cache.get(self._photo_key(image_id))
+        if photo is None:
+            photo = self.fresh_photo(image_id)
+            cache.set(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)
+        return photo
+
+    def open_original(self, photo: Photo) -> Original:
+        return self._client.open_original(photo)
+
+    def originals_for_zip(
+        self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
+    ) -> tuple[int, Iterator[Original]]:
+        """The first batch of links is fetched before returning; later ones only as the ZIP
+        is being written, so that no link is older than a few minutes when it is fetched."""
+        client, ref = self._client, self._ref
+
+        def batch(page: int) -> GalleryPage:
+            self._spend_upstream_call()
+            if image_ids:
+                return client.photos(ref, image_ids=image_ids, page=page, page_size=MAX_PAGE_SIZE)
+            return client.search(
+                ref, method=method, identifier=identifier, page=page, page_size=MAX_PAGE_SIZE
+            )
+
+        first = batch(1)
+        if first.total > limit:
+            raise TooManyPhotos(first.total)
+
+        def originals() -> Iterator[Original]:
+            result, page = first, 1
+            while True:
+                for photo in result.photos:
+                    yield client.open_original(photo)
+                if not (result.pagination and result.pagination.has_next):
+                    return
+                page += 1
+                result = batch(page)
+
+        return len(image_ids) or first.total, originals()
+
+    def preview(self, image_id: str, size: str) -> Preview:
+        """9Pic's originals are all it lists: the portal makes previews from them, once."""
+        return Preview(path=previews.preview_file(self, image_id, previews.SIZES[size]))
+
+    def preview_etag(self, image_id: str, size: str) -> str:
+        return previews.etag(self, image_id, previews.SIZES[size])
+
+    def check_connection(self) -> ConnectionCheck:
+        return self._client.check(self._ref)

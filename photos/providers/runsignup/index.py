@@ -1,0 +1,36 @@
+"""Reads of the portal's index of RunSignUp photos (written by sync.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, QuerySet, Window
+
+from photos.models import RunSignUpPhoto
+
+if TYPE_CHECKING:
+    from photos.models import Event
+
+
+def photos_of(event: Event) -> QuerySet[RunSignUpPhoto]:
+    """The event's indexed photos in gallery order."""
+    return RunSignUpPhoto.objects.filter(event=event).order_by("uploaded_at", "photo_id")
+
+
+def photos_showing(event: Event, bib: int) -> QuerySet[RunSignUpPhoto]:
+    """The event's indexed photos of `bib`, in gallery order, through the (event, bib) index."""
+    return photos_of(event).filter(bibs__event=event, bibs__bib=bib)
+
+
+def bib_page(
+    event: Event, bib: int, *, offset: int, limit: int
+) -> tuple[list[RunSignUpPhoto], int]:
+    """A slice of the photos showing `bib` and how many there are in all.
+
+    One query on the (event, bib) index: the total comes along as a window count, and
+    only a page past the end needs a second query to learn it.
+    """
+    photos = photos_showing(event, bib)
+    rows = list(photos.annotate(total=Window(Count("pk")))[offset : offset + limit])
+    total = rows[0].total if rows else (photos.count() if offset else 0)
+    return rows, total

@@ -1,0 +1,203 @@
+"""Photos of RunSignUp events, read from the portal's index of them.
+
+RunSignUp can only list a race's photos, not search them, so `sync_runsignup_photos`
+(sync.py) copies the listing into RunSignUpPhoto/RunSignUpPhotoBib and runners' searches
+are one indexed query: no call to RunSignUp while a runner waits, except to stream an
+original from its storage. Its photo links are public and do not expire, so previews are
+RunSignUp's own thumbnail and (watermarked) large images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from photos import identifiers
+from photos.domain import (
+    ConnectionCheck,
+    GalleryPage,
+    Original,
+    Pagination,
+    Photo,
+    PhotoNotFound,
+    SearchMethod,
+    TooManyPhotos,
+)
+from photos.models import Event, RunSignUpPhoto, RunSignUpSync
+from photos.providers.base import PhotoProvider, Preview, StatusLine
+from photos.providers.runsignup import index, sync
+from photos.providers.runsignup.client import RunSignUpClient, RunSignUpRace
+
+
+class RunSignUpProvider(PhotoProvider):
+    key = "runsignup"
+    label = "RunSignUp"
+    supported_searches = frozenset({SearchMethod.BIB})
+    event_fields = ("runsignup_race_id", "runsignup_event_days_id", "runsignup_album_id")
+    required_event_fields = ("runsignup_race_id", "runsignup_event_days_id")
+    admin_description = (
+        "Runners search a copy of the race's photo list that the portal keeps up to date "
+        "(sync_runsignup_photos, or “Refresh from the photo provider now” in the list of "
+        "events). The API key and secret come from the server's environment."
+    )
+
+    @classmethod
+    def missing_settings(cls) -> list[str]:
+        return [
+            name
+            for name in ("RUNSIGNUP_API_KEY", "RUNSIGNUP_API_SECRET")
+            if not getattr(settings, name)
+        ]
+
+    def clean_photo_id(self, image_id: str) -> str:
+        """RunSignUp numbers its photos."""
+        return identifiers.clean_number(image_id)
+
+    def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
+        bib = _bib_number(identifier) if method is SearchMethod.BIB else None
+        if bib is None:
+            return GalleryPage(photos=[], failed=[], total=0, pagination=None)
+        page_size = settings.GALLERY_PAGE_SIZE
+        rows, total = index.bib_page(
+            self.event, bib, offset=(page - 1) * page_size, limit=page_size
+        )
+        if not total:
+            return GalleryPage(photos=[], failed=[], total=0, pagination=None)
+        total_pages = -(-total // page_size)
+        return GalleryPage(
+            photos=[_photo(row) for row in rows],
+            failed=[],
+            total=total,
+            pagination=Pagination(
+                total=total,
+                current_page=page,
+                total_pages=total_pages,
+                has_next=page < total_pages,
+                has_previous=page > 1,
+                page_size=page_size,
+            ),
+        )
+
+    def _indexed(self, image_id: str) -> RunSignUpPhoto:
+        try:
+            return index.photos_of(self.event).get(photo_id=int(image_id))
+        except RunSignUpPhoto.DoesNotExist:
+            raise PhotoNotFound(f"RunSignUp photo {image_id} is not in the index") from None
+
+    def fresh_photo(self, image_id: str) -> Photo:
+        """RunSignUp's links do not expire: the index's is as good as a fresh one."""
+        return _photo(self._indexed(image_id))
+
+    def open_original(self, photo: Photo) -> Original:
+        return RunSignUpClient.from_settings().open_original(url=photo.url, filename=photo.filename)
+
+    def originals_for_zip(
+        self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
+    ) -> tuple[int, Iterator[Original]]:
+        bib = _bib_number(identifier) if method is SearchMethod.BIB else None
+        if bib is None:
+            if image_ids:
+                raise PhotoNotFound("no photos in this search")
+            return 0, iter(())
+        rows = index.photos_showing(self.event, bib)
+        if image_ids:
+            rows = rows.filter(photo_id__in=[int(i) for i in image_ids])
+        photos = [_photo(row) for row in rows[: limit + 1]]
+        if len(photos) > limit:
+            raise TooManyPhotos(rows.count())
+        if image_ids and not photos:
+            raise PhotoNotFound("none of the ticked photos is in this search")
+        client = RunSignUpClient.from_settings()
+
+        def originals() -> Iterator[Original]:
+            for photo in photos:
+                # Cameras reuse names (IMG_0001.jpg): the photo id keeps each one in the archive.
+                name = f"{photo.image_id}-{photo.filename}"
+                yield client.open_original(url=photo.url, filename=name)
+
+        return len(photos), originals()
+
+    def preview(self, image_id: str, size: str) -> Preview:
+        """RunSignUp's own rendering: its thumbnail for the grid, its large image for viewing."""
+        row = self._indexed(image_id)
+        url = row.thumbnail_url if size == "small" else row.large_url
+        if not RunSignUpClient.from_settings().is_storage_link(url):
+            raise PhotoNotFound(f"RunSignUp photo {image_id} has no preview on its storage")
+        return Preview(redirect_to=url)
+
+    def check_connection(self) -> ConnectionCheck:
+        return RunSignUpClient.from_settings().check(RunSignUpRace.of(self.event))
+
+    # --- The index, for organisers -----------------------------------------------------
+
+    def refresh(self) -> str:
+        """An incremental sync of the index (SyncFailed says why it stopped)."""
+        result = sync.sync_event(event=self.event)
+        return (
+            f"{result.saved} photos saved, {result.removed} removed; {result.indexed} in the index."
+        )
+
+    def status(self) -> list[StatusLine]:
+        state = self._sync_state()
+        if state is None or not state.last_error:
+            last_error = "none"
+        else:
+            last_error = f"{state.last_error} ({state.last_error_at:%Y-%m-%d %H:%M} UTC)"
+        return [
+            StatusLine("Last sync", self._last_sync()),
+            StatusLine("Photos indexed", str(self._indexed_count())),
+            StatusLine("Last error", last_error),
+        ]
+
+    def summary(self) -> str:
+        state = self._sync_state()
+        if state is not None and state.last_error:
+            return f"{self._indexed_count()} photos; last sync failed"
+        return f"{self._indexed_count()} photos, {self._last_sync()}"
+
+    def _last_sync(self) -> str:
+        state = self._sync_state()
+        if state is None or state.last_synced_at is None:
+            return "never"
+        ago = timesince(state.last_synced_at, timezone.now())
+        return f"{ago} ago ({state.last_synced_at:%Y-%m-%d %H:%M} UTC)"
+
+    @classmethod
+    def with_status(cls, events: QuerySet[Event]) -> QuerySet[Event]:
+        return events.select_related("runsignup_sync").annotate(
+            indexed_photos=Count("runsignup_photos")
+        )
+
+    def _indexed_count(self) -> int:
+        counted = getattr(self.event, "indexed_photos", None)
+        return counted if counted is not None else index.photos_of(self.event).count()
+
+    def _sync_state(self) -> RunSignUpSync | None:
+        try:
+            return self.event.runsignup_sync
+        except RunSignUpSync.DoesNotExist:
+            return None
+
+
+def _bib_number(identifier: str) -> int | None:
+    """RunSignUp's BIBs are numbers: "A-17" has no photos there. (Django finds nothing,
+    without asking the database, for a number beyond the column's range.)"""
+    return int(identifier) if identifier.isdigit() else None
+
+
+def _photo(row: RunSignUpPhoto) -> Photo:
+    # The name as uploaded, without any folders a browser or an unzip tool might follow.
+    name = PurePosixPath(row.uploaded_filename.replace("\\", "/")).name
+    return Photo(
+        image_id=str(row.photo_id),
+        filename=name if name not in ("", ".", "..") else f"{row.photo_id}.jpg",
+        url=row.original_url,
+        # The sync only indexes photos whose three links are on RunSignUp's storage.
+        thumbnail_url=row.thumbnail_url,
+        large_url=row.large_url,
+    )

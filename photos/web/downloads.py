@@ -1,0 +1,151 @@
+"""What runners take away: originals (one, or a search's as a ZIP) and previews.
+
+Originals are asked for at click time and streamed: never whole in memory or on disk.
+"""
+
+from collections.abc import Iterator
+
+import zipstream
+from django.conf import settings
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect
+from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header, quote_etag
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from photos import ratelimits
+from photos.domain import Original, PhotoNotFound, SearchMethod, TooManyPhotos
+from photos.models import Event
+from photos.providers import provider_for
+from photos.web.addresses import gallery_url, read_search
+from photos.web.problems import Problem, bad_photo_link, event_page
+
+
+@require_safe
+@event_page
+def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
+    """Ask for the original afresh at click time, then stream it as an attachment (or
+    redirect to it)."""
+    ratelimits.check(request, "download")
+    provider = provider_for(event)
+    try:
+        image_id = provider.clean_photo_id(image_id)
+    except ValueError:
+        raise bad_photo_link() from None
+    photo = provider.fresh_photo(image_id)
+    if settings.DOWNLOAD_MODE == "redirect":
+        response: HttpResponse = HttpResponseRedirect(photo.url)
+    else:
+        original = provider.open_original(photo)
+        response = StreamingHttpResponse(original.chunks, content_type=original.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, original.filename)
+        if original.content_length is not None:
+            response["Content-Length"] = str(original.content_length)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@event_page
+def photos_zip(
+    request: HttpRequest, event: Event, method: SearchMethod, identifier: str
+) -> HttpResponse:
+    """The search's photos (or the ones ticked) as one ZIP, streamed while it is written,
+    each original fetched with a freshly signed link."""
+    search = read_search(request, event, method, identifier)
+    limit = settings.ZIP_MAX_PHOTOS
+    try:
+        picked = list(
+            dict.fromkeys(search.provider.clean_photo_id(i) for i in request.GET.getlist("photo"))
+        )
+    except ValueError:
+        raise Problem(
+            400,
+            _("That selection is not valid"),
+            _("Go back to your gallery and tick the photos again."),
+        ) from None
+    if request.GET.get("selected") and not picked:
+        raise Problem(
+            400,
+            _("No photos ticked"),
+            _("Tick the photos you want, then press “Download selected” again."),
+        )
+    try:
+        if len(picked) > limit:
+            raise TooManyPhotos(len(picked))
+        count, originals = search.provider.originals_for_zip(
+            method=method, identifier=search.identifier, image_ids=picked, limit=limit
+        )
+    except TooManyPhotos as too_many:
+        raise Problem(
+            400,
+            _("%(count)s photos are too many for one ZIP") % {"count": too_many.count},
+            _(
+                "Tick up to %(limit)s photos and download them together, or download "
+                "photos one by one."
+            )
+            % {"limit": limit},
+        ) from too_many
+    except PhotoNotFound as not_found:
+        raise Problem(
+            404,
+            _("We could not find those photos"),
+            _("Search again to see the photos that are available."),
+        ) from not_found
+    if not count:
+        return redirect(gallery_url(request, event, method, search.identifier))
+
+    response = StreamingHttpResponse(_zip(originals), content_type="application/zip")
+    name = f"{event.slug}-{method.value}-{search.identifier}.zip"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _zip(originals: Iterator[Original]) -> Iterator[bytes]:
+    # One original at a time: the next is only opened once the previous one is written.
+    archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED)  # JPEGs do not shrink
+    for original in originals:
+        archive.add(original.chunks, original.filename)
+        yield from archive.file()
+    yield from archive.finalize()
+
+
+@require_safe
+@event_page
+def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> HttpResponse:
+    """A small JPEG of a photo, made once, that browsers and CDNs may keep for a year; or a
+    redirect to the provider's own."""
+    ratelimits.check(request, "preview")
+    provider = provider_for(event)
+    try:
+        image_id = provider.clean_photo_id(image_id)
+    except ValueError:
+        return HttpResponse("Not a photo ID.", status=400, content_type="text/plain")
+    etag = provider.preview_etag(image_id, size)
+    not_modified = etag and get_conditional_response(request, etag=quote_etag(etag))
+    if not_modified:
+        response: HttpResponse = not_modified
+    else:
+        try:
+            image = provider.preview(image_id, size)
+        except PhotoNotFound:
+            return HttpResponse("No such photo.", status=404, content_type="text/plain")
+        if image.redirect_to:
+            response = HttpResponseRedirect(image.redirect_to)
+            # A day, not a year: the photo may be removed or replaced upstream.
+            response["Cache-Control"] = "public, max-age=86400"
+            return response
+        response = FileResponse(image.path.open("rb"), content_type="image/jpeg")
+    if etag:
+        response["ETag"] = quote_etag(etag)
+    # The address names one rendering of one photo: it never changes.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

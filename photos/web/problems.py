@@ -1,0 +1,160 @@
+"""Everything that goes wrong on a runner page, in runner words, with the right status.
+
+Views raise; `event_page` (the decorator every event page wears) renders the problem page
+once, branded for the event and framed like the page it replaces. The table below is the
+one place where a failure becomes words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from photos import selectors
+from photos.domain import (
+    PhotoNotFound,
+    ProviderError,
+    ProviderMisconfigured,
+    ProviderRejectedRequest,
+    ProviderThrottled,
+    ProviderTimeout,
+)
+from photos.forms import SearchForm
+from photos.models import Event
+from photos.ratelimits import RateLimited
+from photos.web.rendering import render_event_page, render_search_page
+
+# How long to ask runners to wait when a provider throttles without saying for how long.
+THROTTLED_RETRY_AFTER = 30
+
+
+@dataclass
+class Problem(Exception):
+    """A runner page that cannot be shown, and what to tell the runner instead."""
+
+    status: int
+    title: str
+    message: str
+    retry_after: int | None = None
+    form: SearchForm | None = None  # the search form again, filled in, where it helps
+
+
+def problem_for(error: Exception) -> Problem:
+    """The runner's words and status for a failure of the event's provider or a limit."""
+    if isinstance(error, Problem):
+        return error
+    if isinstance(error, RateLimited):
+        return Problem(
+            429,
+            _("That was a lot of requests in a short time"),
+            ngettext(
+                "To keep photos quick for every runner, please wait %(seconds)s second and "
+                "try again.",
+                "To keep photos quick for every runner, please wait %(seconds)s seconds and "
+                "try again.",
+                error.wait,
+            )
+            % {"seconds": error.wait},
+            retry_after=error.wait,
+        )
+    if isinstance(error, ProviderThrottled):
+        wait = error.retry_after or THROTTLED_RETRY_AFTER
+        return Problem(
+            503,
+            _("Lots of runners are looking for their photos right now"),
+            ngettext(
+                "Please try again in %(seconds)s second.",
+                "Please try again in %(seconds)s seconds.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
+        )
+    if isinstance(error, ProviderTimeout):
+        return Problem(
+            504,
+            _("The photo service took too long to answer"),
+            _("Please try again in a moment."),
+        )
+    if isinstance(error, ProviderMisconfigured):
+        return Problem(
+            503,
+            _("Photos for this event are not available right now"),
+            _(
+                "The event's photo service is not set up correctly. "
+                "The organisers can fix this; please try again later."
+            ),
+        )
+    if isinstance(error, ProviderRejectedRequest):
+        return Problem(
+            400,
+            _("The photo service could not look that up"),
+            _("Check the number and try again."),
+        )
+    if isinstance(error, PhotoNotFound):
+        return Problem(
+            404,
+            _("We could not find that photo"),
+            _(
+                "It may have been removed by the photographers. Search again to see "
+                "the photos that are available."
+            ),
+        )
+    return Problem(
+        502,
+        _("The photo service is having trouble"),
+        _("Please try again in a minute."),
+    )
+
+
+class InvalidSearch(Exception):  # noqa: N818 - the runner's input, not a fault
+    """The address names a search the runner must correct: the search page again, with the
+    form showing what is wrong (status 400)."""
+
+    def __init__(self, form: SearchForm):
+        super().__init__("invalid search")
+        self.form = form
+
+
+def bad_photo_link() -> Problem:
+    return Problem(
+        400,
+        _("That photo link is not valid"),
+        _("Go back to your gallery and open the photo again."),
+    )
+
+
+def render_problem(request: HttpRequest, event: Event, problem: Problem) -> HttpResponse:
+    context = {"title": problem.title, "message": problem.message, "form": problem.form}
+    response = render_event_page(
+        request, event, "photos/problem.html", context, status=problem.status
+    )
+    if problem.retry_after:
+        response["Retry-After"] = str(problem.retry_after)
+    return response
+
+
+EventView = Callable[..., HttpResponse]
+
+
+def event_page(view: EventView) -> Callable[..., HttpResponse]:
+    """For views of one published event: passes the event (404 if unknown or unpublished)
+    instead of its slug, and turns what they raise into the event's search page (input to
+    correct) or problem page (everything above)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+        event = selectors.get_published_event(slug)
+        try:
+            return view(request, event, **kwargs)
+        except InvalidSearch as invalid:
+            return render_search_page(request, event, invalid.form, status=400)
+        except (Problem, ProviderError, RateLimited) as error:
+            return render_problem(request, event, problem_for(error))
+
+    return wrapper

@@ -1,0 +1,33 @@
+from django.urls import path, register_converter
+
+from photos.web import downloads, views
+from photos.web.addresses import SearchMethodConverter
+
+app_name = "photos"
+register_converter(SearchMethodConverter, "search")
+
+# A search's pages: <search:method> is "bib" or "selfie", <identifier> its BIB or request ID.
+SEARCH = "events/<slug:slug>/<search:method>/<str:identifier>"
+
+urlpatterns = [
+    path("", views.event_list, name="event-list"),
+    path("events/<slug:slug>/", views.event_home, name="event"),
+    path("events/<slug:slug>/search", views.search, name="search"),
+    path("events/<slug:slug>/theme.css", views.event_theme, name="theme"),
+    path(f"{SEARCH}/", views.gallery, name="gallery"),
+    path(f"{SEARCH}/photos/<str:image_id>/", views.photo_page, name="photo"),
+    path(f"{SEARCH}/photos.zip", downloads.photos_zip, name="zip"),
+    path("events/<slug:slug>/photos/<str:image_id>/download", downloads.download, name="download"),
+    path(
+        "events/<slug:slug>/photos/<str:image_id>/preview",
+        downloads.preview,
+        {"size": "small"},
+        name="preview",
+    ),
+    path(
+        "events/<slug:slug>/photos/<str:image_id>/preview/large",
+        downloads.preview,
+        {"size": "large"},
+        name="preview-large",
+    ),
+]
