@@ -74,7 +74,7 @@ test: lint chromium wrk gettext
 test-services: $(VENV)/.installed-test services chromium
 	$(PY) bench/services.py test
 
-# Several minutes: prints the table README shows and writes bench-results/latest.json.
+# Several minutes: prints the table docs/performance.md shows and writes bench-results/latest.json.
 bench: $(VENV)/.installed-test wrk
 	$(PY) bench/run.py
 

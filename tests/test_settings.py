@@ -50,6 +50,6 @@ def test_every_setting_is_documented():
     names = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
     assert len(names) > 30
     example = (ROOT / ".env.example").read_text()
-    readme = (ROOT / "README.md").read_text()
+    docs = "".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     assert [n for n in sorted(names) if f"{n}=" not in example and n != "ENV_FILE"] == []
-    assert [n for n in sorted(names) if f"`{n}`" not in readme] == []
+    assert [n for n in sorted(names) if f"`{n}`" not in docs] == []
