@@ -15,18 +15,15 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from PIL import Image, ImageOps
 
 from photos import singleflight
-from photos.domain import ProviderUnavailable
-
-if TYPE_CHECKING:
-    from photos.providers.ninepic.provider import NinePicProvider
+from photos.domain import Original, ProviderUnavailable
 
 # Bump when the rendering changes: it is part of every preview's name and ETag.
 RENDER_VERSION = 1
@@ -52,20 +49,20 @@ SHARED_SECONDS = 30 * 24 * 3600
 SPOOL_BYTES = 16 * 1024 * 1024
 
 
-def preview_name(provider: NinePicProvider, image_id: str, size: PreviewSize) -> str:
-    event = provider.event
-    return f"{event.org_id}-{event.event_id}-{image_id}-{size.name}-v{RENDER_VERSION}.jpg"
+def preview_name(photo_key: str, size: PreviewSize) -> str:
+    """The file name of one rendering of one photo (`photo_key` names the photo)."""
+    return f"{photo_key}-{size.name}-v{RENDER_VERSION}.jpg"
 
 
-def etag(provider: NinePicProvider, image_id: str, size: PreviewSize) -> str:
+def etag(name: str) -> str:
     """A preview never changes for a given name, so its ETag needs no file read."""
-    return hashlib.sha256(preview_name(provider, image_id, size).encode()).hexdigest()[:32]
+    return hashlib.sha256(name.encode()).hexdigest()[:32]
 
 
-def preview_file(provider: NinePicProvider, image_id: str, size: PreviewSize) -> Path:
-    """The preview on disk, made now if missing (once, however many ask at the same time)."""
+def preview_file(name: str, size: PreviewSize, open_original: Callable[[], Original]) -> Path:
+    """The preview on disk, made from `open_original()` if missing (once, however many ask
+    at the same time)."""
     store = PreviewStore(settings.PREVIEW_DIR, settings.PREVIEW_CACHE_MB * 1024 * 1024)
-    name = preview_name(provider, image_id, size)
     shared_key = f"preview:{name}"
 
     def lookup() -> Path | None:
@@ -76,8 +73,7 @@ def preview_file(provider: NinePicProvider, image_id: str, size: PreviewSize) ->
         return None if made_elsewhere is None else store.put(name, made_elsewhere)
 
     def make() -> Path:
-        photo = provider.photo_signed_recently(image_id)
-        data = render(provider.open_original(photo).chunks, size)
+        data = render(open_original().chunks, size)
         cache.set(shared_key, data, SHARED_SECONDS)
         return store.put(name, data)
 

@@ -135,10 +135,19 @@ class NinePicProvider(PhotoProvider):
 
     def preview(self, image_id: str, size: str) -> Preview:
         """9Pic's originals are all it lists: the portal makes previews from them, once."""
-        return Preview(path=previews.preview_file(self, image_id, previews.SIZES[size]))
+
+        def open_original() -> Original:
+            return self.open_original(self.photo_signed_recently(image_id))
+
+        name = self._preview_name(image_id, size)
+        return Preview(path=previews.preview_file(name, previews.SIZES[size], open_original))
 
     def preview_etag(self, image_id: str, size: str) -> str:
-        return previews.etag(self, image_id, previews.SIZES[size])
+        return previews.etag(self._preview_name(image_id, size))
+
+    def _preview_name(self, image_id: str, size: str) -> str:
+        photo_key = f"{self.event.org_id}-{self.event.event_id}-{image_id}"
+        return previews.preview_name(photo_key, previews.SIZES[size])
 
     def check_connection(self) -> ConnectionCheck:
         return self._client.check(self._ref)
