@@ -14,8 +14,8 @@ import io
 import os
 import tempfile
 import threading
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
