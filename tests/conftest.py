@@ -10,6 +10,7 @@ from tests import leakcheck
 API_KEY = os.environ["NINEPIC_STANDIN_API_KEY"]
 CREDENTIALS = {
     "the 9Pic API key": API_KEY,
+    "the second organisation's 9Pic API key": os.environ["NINEPIC_STANDIN_OTHER_API_KEY"],
     "the RunSignUp API key": os.environ["RUNSIGNUP_STANDIN_API_KEY"],
     "the RunSignUp API secret": os.environ["RUNSIGNUP_STANDIN_API_SECRET"],
 }

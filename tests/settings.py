@@ -8,6 +8,7 @@ os.environ.setdefault("NINEPIC_STANDIN", "True")
 os.environ.setdefault("RUNSIGNUP_STANDIN", "True")
 # A distinctive key, so the leak check in tests/conftest.py cannot miss it.
 os.environ.setdefault("NINEPIC_STANDIN_API_KEY", "test-9pic-key-2f1c9a7e-must-never-leak")
+os.environ.setdefault("NINEPIC_STANDIN_OTHER_API_KEY", "test-9pic-key-904-5d2b7c1f-must-never-leak")
 os.environ.setdefault("NINEPIC_BASE_URL", "http://testserver/_standin/9pic")
 os.environ.setdefault("RUNSIGNUP_STANDIN_API_KEY", "test-rsu-key-8b3e51d0-must-never-leak")
 os.environ.setdefault("RUNSIGNUP_STANDIN_API_SECRET", "test-rsu-secret-c47a9f22-must-never-leak")

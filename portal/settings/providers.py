@@ -23,6 +23,16 @@ NINEPIC_READ_TIMEOUT = env.float("NINEPIC_READ_TIMEOUT", default=10.0)
 NINEPIC_TIME_BUDGET = env.float("NINEPIC_TIME_BUDGET", default=15.0)
 NINEPIC_MAX_RETRIES = env.int("NINEPIC_MAX_RETRIES", default=3)
 NINEPIC_BACKOFF = env.float("NINEPIC_BACKOFF", default=0.5)
+# 9Pic's docs leave open how Face Search takes a selfie: the multipart field of the picture,
+# and whether `request_id` goes in the form ("form") or the query string ("query"). A wrong
+# field gets a 422 naming the expected one, so a connection check can say what to set.
+NINEPIC_SELFIE_FIELD = env.str("NINEPIC_SELFIE_FIELD", default="file")
+NINEPIC_SELFIE_REQUEST_ID_IN = env.str("NINEPIC_SELFIE_REQUEST_ID_IN", default="form")
+if NINEPIC_SELFIE_REQUEST_ID_IN not in ("form", "query"):
+    raise ImproperlyConfigured('NINEPIC_SELFIE_REQUEST_ID_IN must be "form" or "query".')
+# Query names of Photo Timeline's window [from, to) in Unix seconds: inferred, not seen.
+NINEPIC_TIMELINE_FROM_PARAM = env.str("NINEPIC_TIMELINE_FROM_PARAM", default="from")
+NINEPIC_TIMELINE_TO_PARAM = env.str("NINEPIC_TIMELINE_TO_PARAM", default="to")
 # 9Pic's presigned URLs live about an hour: nothing that holds one may be kept longer
 # than this minus a safety margin (see GALLERY_CACHE_SECONDS).
 NINEPIC_LINK_LIFETIME = env.int("NINEPIC_LINK_LIFETIME", default=3600)

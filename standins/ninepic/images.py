@@ -1,26 +1,67 @@
-"""Demo originals at real size (3000x2000), drawn once and kept on disk."""
+"""The demo photos as 9Pic serves them, each drawn once and kept under NINEPIC_STANDIN_MEDIA_DIR:
+originals in storage (NINEPIC_STANDIN_ORIGINAL_SIZE, 3000x2000 unless set; with
+NINEPIC_STANDIN_CAMERA_ORIGINALS, a camera's sensor noise at quality 95, about 12 MB at
+6000x4000), and on the CDN the watermarked previews of the same scenes (small: 480 px on the
+long side, large: 1600 px) and the events' covers (1200x630)."""
 
 from pathlib import Path
 
+from django.conf import settings
 from PIL import Image
 
-from standins.photos import draw_race_photo, saved_once
+from standins.photos import QUALITY, draw_race_photo, saved_once, watermarked, with_sensor_noise
 
-from .catalogue import DemoPhoto
+from .catalogue import DemoEvent, DemoPhoto
 
-LANDSCAPE = (3000, 2000)
-
-
-def original_path(media_dir: Path, event_id: int, photo: DemoPhoto) -> Path:
-    """The JPEG of `photo`, drawn on first use."""
-    path = media_dir / str(event_id) / f"{photo.image_id}.jpg"
-    return saved_once(path, lambda: draw_photo(photo))
+PREVIEW_LONG_SIDES = {"small": 480, "large": 1600}
+COVER_SIZE = (1200, 630)
+CAMERA_QUALITY = 95
+WATERMARK = "9Pic"
 
 
-def draw_photo(photo: DemoPhoto) -> Image.Image:
-    return draw_race_photo(
-        LANDSCAPE[::-1] if photo.is_portrait else LANDSCAPE,
-        bibs=photo.bibs,
-        seed=photo.index,
-        caption=f"Demo City Marathon · photo {photo.index + 1}",
+def original_size(photo: DemoPhoto) -> tuple[int, int]:
+    return photo.size(settings.NINEPIC_STANDIN_ORIGINAL_SIZE)
+
+
+def preview_size(photo: DemoPhoto, variant: str) -> tuple[int, int]:
+    width, height = original_size(photo)
+    scale = PREVIEW_LONG_SIDES[variant] / max(width, height)
+    return int(width * scale + 0.5), int(height * scale + 0.5)
+
+
+def original_path(event_id: int, photo: DemoPhoto) -> Path:
+    """The original JPEG of `photo`, drawn on first use at the configured size and grain."""
+    long_side, short_side = settings.NINEPIC_STANDIN_ORIGINAL_SIZE
+    size = photo.size((long_side, short_side))
+    camera = settings.NINEPIC_STANDIN_CAMERA_ORIGINALS
+    # Each size and grain has its own folder: changing a setting never serves a stale file.
+    kind = f"{long_side}x{short_side}" + ("-camera" if camera else "")
+    path = _media() / "originals" / kind / str(event_id) / f"{photo.image_id}.jpg"
+    if camera:
+        return saved_once(path, lambda: with_sensor_noise(_draw(photo, size)), CAMERA_QUALITY)
+    return saved_once(path, lambda: _draw(photo, size), QUALITY)
+
+
+def preview_path(event_id: int, photo: DemoPhoto, variant: str) -> Path:
+    """The watermarked preview ("small" or "large") of `photo`, drawn on first use."""
+    size = preview_size(photo, variant)
+    path = _media() / "cdn" / f"{size[0]}x{size[1]}" / str(event_id) / f"{photo.image_id}.jpg"
+    return saved_once(path, lambda: watermarked(_draw(photo, size), WATERMARK))
+
+
+def cover_path(event: DemoEvent) -> Path:
+    """The event's cover: its road, empty, with its name."""
+    path = _media() / "cdn" / "covers" / f"{event.event_id}.jpg"
+    return saved_once(
+        path,
+        lambda: draw_race_photo(COVER_SIZE, bibs=(), seed=event.event_id, caption=event.name or ""),
     )
+
+
+def _draw(photo: DemoPhoto, size: tuple[int, int]) -> Image.Image:
+    return draw_race_photo(size, bibs=photo.bibs, seed=photo.seed, caption=photo.caption)
+
+
+def _media() -> Path:
+    # Read per call: tests point it at a folder of their own.
+    return Path(settings.NINEPIC_STANDIN_MEDIA_DIR)

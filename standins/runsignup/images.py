@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
-from standins.photos import draw_race_photo, saved_once
+from standins.photos import draw_race_photo, saved_once, watermarked
 
 from .catalogue import ALBUMS, DemoPhoto
 
@@ -23,18 +23,4 @@ def draw(photo: DemoPhoto, variant: str) -> Image.Image:
     )
     # RunSignUp watermarks its large images (their URLs say "large_watermarked"): only the
     # original is the photo a runner downloads.
-    return _watermarked(image) if variant == "large" else image
-
-
-def _watermarked(image: Image.Image) -> Image.Image:
-    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    font = ImageFont.load_default(size=image.height // 6)
-    ImageDraw.Draw(layer).text(
-        # Low in the frame, clear of the runners' BIBs.
-        (image.width / 2, image.height * 0.8),
-        "PROOF",
-        font=font,
-        fill=(255, 255, 255, 90),
-        anchor="mm",
-    )
-    return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
+    return watermarked(image, "PROOF") if variant == "large" else image

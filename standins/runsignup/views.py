@@ -5,6 +5,14 @@ Errors carry RunSignUp's body and codes (runsignup.com/Api/ErrorCodes) with thes
 missing) and 403 (wrong) with 6 "Key authentication failed", 404 with 201 "Race not found."
 or 15 "Invalid ID." (an event days id the race does not have), 405 with 2, and 429 with 14
 "Request throttled" and Retry-After.
+
+RUNSIGNUP_STANDIN_FAULTS spoils listings that would have succeeded ("name:share,…", see
+standins/faults.py): `out-of-range` (the first photo of a page says uploaded_ts 10**12 and
+photo_id 2**64), `endless` (every page full, however far: the listing wraps round),
+`odd-filenames` (uploaded_filename climbs out of folders, splits headers, is empty…: see
+standins.faults.ODD_FILENAMES) and `slow-drip` (the answer a byte every STANDIN_DRIP_MS).
+RUNSIGNUP_STANDIN_STORAGE_FAULTS makes the image URLs misbehave (redirects and the rest of
+standins.faults.STORAGE_FAULTS).
 """
 
 import hmac
@@ -16,10 +24,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+
+from standins import faults
 
 from . import catalogue
 from .images import image_path
@@ -30,6 +40,7 @@ MAX_NUM = 1000
 RETRY_AFTER_SECONDS = 1
 _UINT = re.compile(r"[0-9]+")
 _INT = re.compile(r"-?[0-9]+")
+FAULTS = ("out-of-range", "endless", "odd-filenames", "slow-drip")
 
 
 # Calls served by this process since the last reset: tests read them, throttling counts them.
@@ -67,11 +78,13 @@ class Refusal(Exception):
         self.message = message
 
 
-def rsu_json(body: dict[str, Any], status: int = 200) -> HttpResponse:
+def _rsu_text(body: dict[str, Any]) -> str:
     # RunSignUp's PHP encoder escapes every slash (https:\/\/…); a client must not mind.
-    return HttpResponse(
-        json.dumps(body).replace("/", "\\/"), status=status, content_type="application/json"
-    )
+    return json.dumps(body).replace("/", "\\/")
+
+
+def rsu_json(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    return HttpResponse(_rsu_text(body), status=status, content_type="application/json")
 
 
 def rsu_error(status: int, code: int, message: str) -> HttpResponse:
@@ -107,8 +120,32 @@ def get_race_photos(request: HttpRequest) -> HttpResponse:
 
     # No total and no page count, as documented: a short or empty page ends the listing.
     matching = [p for p in catalogue.photos(race_id, event_days_id) if listed(p)]
-    on_page = matching[(page - 1) * num : page * num]
-    return rsu_json({"photos": [_photo_json(request, p) for p in on_page]})
+    fault = faults.pick(settings.RUNSIGNUP_STANDIN_FAULTS, FAULTS)
+    return _listing_page(request, matching, page, num, fault)
+
+
+def _listing_page(
+    request: HttpRequest,
+    matching: list[catalogue.DemoPhoto],
+    page: int,
+    num: int,
+    fault: str | None,
+) -> HttpResponse:
+    """Page `page` of `matching`, `num` photos a page, spoilt as `fault` says."""
+    if fault == "endless" and matching:
+        on_page = [matching[n % len(matching)] for n in range((page - 1) * num, page * num)]
+    else:
+        on_page = matching[(page - 1) * num : page * num]
+    photos = [_photo_json(request, p) for p in on_page]
+    if fault == "out-of-range" and photos:
+        photos[0].update(uploaded_ts=10**12, photo_id=2**64)
+    if fault == "odd-filenames":
+        for n, photo in enumerate(photos):
+            odd = faults.ODD_FILENAMES[n % len(faults.ODD_FILENAMES)]
+            photo["uploaded_filename"] = odd.format(image_id=photo["photo_id"])
+    if fault == "slow-drip":
+        return faults.dripped(_rsu_text({"photos": photos}).encode(), "application/json")
+    return rsu_json({"photos": photos})
 
 
 def _throttled(call: int) -> bool:
@@ -228,8 +265,6 @@ def image(request: HttpRequest, photo_id: int, variant: str) -> HttpResponse:
             status=404,
             content_type="application/xml",
         )
+    fault = faults.storage_fault(request, settings.RUNSIGNUP_STANDIN_STORAGE_FAULTS)
     path = image_path(settings.RUNSIGNUP_STANDIN_MEDIA_DIR, photo, variant)
-    response = FileResponse(path.open("rb"), content_type="image/jpeg")
-    # FileResponse names the file inline; an S3 object carries no such header.
-    del response["Content-Disposition"]
-    return response
+    return faults.storage_answer(fault, request, path)

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from standins.ninepic import catalogue, views
+from standins.ninepic import catalogue, storage
 
 API = "/_standin/9pic/api/v1/ext/{org}/event/{event}/original-photos"
 UNKNOWN_IMAGE = "f6cb3c08-2c7a-4ff7-8c1b-71b6f7d4d932"
@@ -378,7 +378,8 @@ def test_presigned_links_serve_the_original(client, media_dir, photo):
     assert image.format == "JPEG"
     assert image.size == ((2000, 3000) if photo is PORTRAIT else (3000, 2000))
     # Drawn once, then served from the cache, with no half-written files left behind.
-    assert [p.name for p in (media_dir / "456").iterdir()] == [f"{photo.image_id}.jpg"]
+    drawn = media_dir / "originals" / "3000x2000" / "456"
+    assert [p.name for p in drawn.iterdir()] == [f"{photo.image_id}.jpg"]
 
 
 def test_tampered_links_are_refused(client):
@@ -402,7 +403,7 @@ def test_links_expire_after_their_lifetime(client, monkeypatch, age, status):
             return datetime.now(tz) - timedelta(seconds=age)
 
     with monkeypatch.context() as patch:
-        patch.setattr(views, "datetime", Earlier)
+        patch.setattr(storage, "datetime", Earlier)
         url = link(client, LANDSCAPE.image_id)
     response = client.get(url)
     assert response.status_code == status
