@@ -245,7 +245,7 @@ EVENTS = {
             org_id=OTHER_ORG_ID,
             name="Demo Harbour 10K",
             slug="demo-harbour-10k",
-            # Local time (UTC+1): its photos' capture times, in UTC, start at 09:00.
+            # Local time (UTC+1): the gun went at 09:00 UTC; photos' capture times are UTC.
             date="2026-03-22T10:00:00",
             status="active",
             photo_set="harbour",
