@@ -31,7 +31,13 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 
 STORAGE_FAULTS = (
     "redirect-loopback",
@@ -114,16 +120,18 @@ def storage_answer(
 ) -> HttpResponse:
     """What storage sends for the object at `path`: the file itself, or the fault's answer."""
     if fault == "redirect-loopback":
-        return _redirect(f"http://127.0.0.1:{request.get_port()}/admin/")
+        return HttpResponseRedirect(f"http://127.0.0.1:{request.get_port()}/admin/")
     if fault == "redirect-metadata":
-        return _redirect(METADATA_URL)
+        return HttpResponseRedirect(METADATA_URL)
     if fault == "redirect-chain":
         hop = request.GET.get(HOP_PARAMETER, "")
         hop = int(hop) if hop.isdecimal() else 0
         if hop < CHAIN_HOPS:
             query = request.GET.copy()
             query[HOP_PARAMETER] = str(hop + 1)
-            return _redirect(request.build_absolute_uri(f"{request.path}?{query.urlencode()}"))
+            return HttpResponseRedirect(
+                request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+            )
     if fault == "slow-drip":
         return dripped(path.read_bytes(), content_type)
     if fault == "gzip":
@@ -147,13 +155,6 @@ def object_response(path: Path, content_type: str = "image/jpeg") -> FileRespons
     response = FileResponse(path.open("rb"), content_type=content_type)
     # FileResponse names the file inline; a storage object carries no such header.
     del response["Content-Disposition"]
-    return response
-
-
-def _redirect(location: str) -> HttpResponse:
-    # Not HttpResponseRedirect: a storage host's Location is whatever it says, unchecked.
-    response = HttpResponse(status=302)
-    response["Location"] = location
     return response
 
 

@@ -75,10 +75,11 @@ def shirt_colour(upload: IO[bytes]) -> str | None:
             sample = picture.convert("RGB").resize((_SAMPLE_SIDE, _SAMPLE_SIDE))
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise NotAPicture(str(error)) from error
+    pixels = sample.convert("HSV").tobytes()  # hue, saturation, value: a byte each
     sectors = Counter(
         # Hue runs 0-255 here; half a sector's shift centres the first sector on red.
         HUES[(hue + 256 // 12) % 256 * len(HUES) // 256]
-        for hue, saturation, value in sample.convert("HSV").getdata()
+        for hue, saturation, value in zip(pixels[::3], pixels[1::3], pixels[2::3], strict=True)
         if saturation > _STRONG and value > _STRONG
     )
     if not sectors or sectors.most_common(1)[0][1] < _ENOUGH:
