@@ -1,6 +1,7 @@
 """The RunSignUp stand-in keeps the documented contract (the RunSignUp client and sync use it)."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -535,3 +536,94 @@ def test_only_the_large_variant_is_watermarked():
     plain = brightness_where_the_watermark_goes("thumbnail")
     assert abs(brightness_where_the_watermark_goes("original") - plain) < 4
     assert brightness_where_the_watermark_goes("large") > plain + 8
+
+
+# --- Faults ------------------------------------------------------------------------------------
+
+
+def test_out_of_range_numbers_on_one_photo_of_a_page(client, settings):
+    settings.RUNSIGNUP_STANDIN_FAULTS = "out-of-range"
+    photos = call(client, num=10, page=3).json()["photos"]
+    assert (photos[0]["photo_id"], photos[0]["uploaded_ts"]) == (2**64, 10**12)
+    assert [p["photo_id"] for p in photos[1:]] == photo_ids(DEMO[21:30])
+    # Escaped slashes and all, the answer is still JSON a client can read.
+    assert b"18446744073709551616" in call(client, num=1).content
+
+
+def test_endless_listing_fills_every_page(client, settings):
+    settings.RUNSIGNUP_STANDIN_FAULTS = "endless"
+    for page in (1, 53, 1000):
+        photos = call(client, num=10, page=page).json()["photos"]
+        assert len(photos) == 10
+    wrapped = call(client, num=100, page=6).json()["photos"]
+    assert [p["photo_id"] for p in wrapped] == photo_ids(DEMO[500:] + DEMO[:80])
+
+
+def test_odd_filenames(client, settings):
+    settings.RUNSIGNUP_STANDIN_FAULTS = "odd-filenames"
+    photos = call(client, num=8).json()["photos"]
+    assert [p["uploaded_filename"] for p in photos] == [
+        "../../../../home/x/.bashrc",
+        "photo\r\nSet-Cookie: session=stolen.jpg",
+        f"x/{DEMO[2].photo_id}.exe",
+        "",
+        "..",
+        "C:\\Windows\\win.ini",
+        "/etc/passwd",
+        f"{DEMO[7].photo_id}.jpg\x00.html",
+    ]
+
+
+def test_slow_drip_listing(client, settings):
+    settings.RUNSIGNUP_STANDIN_FAULTS = "slow-drip"
+    settings.STANDIN_DRIP_MS = 0
+    settings.STANDIN_DRIP_SECONDS = 0.05
+    response = call(client, num=2)
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 10
+    assert all(len(chunk) == 1 for chunk in chunks[:-1])
+    body = b"".join(chunks)
+    assert int(response["Content-Length"]) == len(body)
+    assert b"http:\\/\\/testserver" in body  # RunSignUp's escaped slashes, dripped too
+    assert [p["photo_id"] for p in json.loads(body)["photos"]] == photo_ids(DEMO[:2])
+
+
+def test_faults_spoil_only_answers_that_succeed(client, settings):
+    settings.RUNSIGNUP_STANDIN_FAULTS = "endless"
+    assert call(client, rsu_api_key="wrong").json() == error(6, "Key authentication failed")
+
+
+def test_unknown_faults_are_refused(client, settings):
+    settings.RUNSIGNUP_STANDIN_FAULTS = "explode"
+    with pytest.raises(ValueError, match="unknown stand-in fault 'explode'"):
+        call(client)
+
+
+@pytest.mark.parametrize(
+    ("fault", "location"),
+    [
+        ("redirect-loopback", "http://127.0.0.1:80/admin/"),
+        ("redirect-metadata", "http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
+    ],
+)
+def test_image_urls_redirect_elsewhere(client, settings, media_dir, fault, location):
+    settings.RUNSIGNUP_STANDIN_STORAGE_FAULTS = fault
+    response = client.get(f"/_standin/runsignup/images/{DEMO[0].photo_id}/thumbnail.jpg")
+    assert response.status_code == 302
+    assert response["Location"] == location
+
+
+def test_image_urls_redirect_in_a_chain_then_serve(client, settings, media_dir):
+    settings.RUNSIGNUP_STANDIN_STORAGE_FAULTS = "redirect-chain"
+    response = client.get(
+        f"/_standin/runsignup/images/{DEMO[0].photo_id}/thumbnail.jpg", follow=True
+    )
+    assert len(response.redirect_chain) == 5
+    assert response.redirect_chain[-1][0].endswith("?standin-hop=5")
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).format == "JPEG"
+
+
+def test_image_storage_faults_leave_missing_images_404(client, settings, media_dir):
+    settings.RUNSIGNUP_STANDIN_STORAGE_FAULTS = "redirect-metadata"
+    assert client.get("/_standin/runsignup/images/310000/thumbnail.jpg").status_code == 404

@@ -53,3 +53,16 @@ def test_every_setting_is_documented():
     docs = "".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     assert [n for n in sorted(names) if f"{n}=" not in example and n != "ENV_FILE"] == []
     assert [n for n in sorted(names) if f"`{n}`" not in docs] == []
+
+
+def test_the_selfie_request_id_goes_in_the_form_or_the_query():
+    result = start(DEBUG="True", NINEPIC_SELFIE_REQUEST_ID_IN="header")
+    assert result.returncode != 0
+    assert 'NINEPIC_SELFIE_REQUEST_ID_IN must be "form" or "query"' in result.stderr
+    assert start(DEBUG="True", NINEPIC_SELFIE_REQUEST_ID_IN="query").returncode == 0
+
+
+def test_a_stand_in_original_size_must_be_a_size():
+    result = start(DEBUG="True", NINEPIC_STANDIN="True", NINEPIC_STANDIN_ORIGINAL_SIZE="huge")
+    assert result.returncode != 0
+    assert 'NINEPIC_STANDIN_ORIGINAL_SIZE must look like "6000x4000"' in result.stderr
