@@ -13,6 +13,7 @@ from standins.photos import QUALITY, draw_race_photo, saved_once, watermarked, w
 
 from .catalogue import DemoEvent, DemoPhoto
 
+DEFAULT_ORIGINAL_SIZE = (3000, 2000)
 PREVIEW_LONG_SIDES = {"small": 480, "large": 1600}
 COVER_SIZE = (1200, 630)
 CAMERA_QUALITY = 95
@@ -31,22 +32,25 @@ def preview_size(photo: DemoPhoto, variant: str) -> tuple[int, int]:
 
 def original_path(event_id: int, photo: DemoPhoto) -> Path:
     """The original JPEG of `photo`, drawn on first use at the configured size and grain."""
-    long_side, short_side = settings.NINEPIC_STANDIN_ORIGINAL_SIZE
-    size = photo.size((long_side, short_side))
+    landscape = settings.NINEPIC_STANDIN_ORIGINAL_SIZE
+    size = photo.size(landscape)
     camera = settings.NINEPIC_STANDIN_CAMERA_ORIGINALS
-    # Each size and grain has its own folder: changing a setting never serves a stale file.
-    kind = f"{long_side}x{short_side}" + ("-camera" if camera else "")
-    path = _media() / "originals" / kind / str(event_id) / f"{photo.image_id}.jpg"
+    # Other sizes and grains have a folder each, so a changed setting never serves a stale
+    # file; the default keeps the place it always had (the benchmark puts files there).
+    folder = _media()
+    if camera or landscape != DEFAULT_ORIGINAL_SIZE:
+        folder = folder / (f"{landscape[0]}x{landscape[1]}" + ("-camera" if camera else ""))
+    path = folder / str(event_id) / f"{photo.image_id}.jpg"
     if camera:
-        return saved_once(path, lambda: with_sensor_noise(_draw(photo, size)), CAMERA_QUALITY)
-    return saved_once(path, lambda: _draw(photo, size), QUALITY)
+        return saved_once(path, lambda: with_sensor_noise(draw_photo(photo, size)), CAMERA_QUALITY)
+    return saved_once(path, lambda: draw_photo(photo, size), QUALITY)
 
 
 def preview_path(event_id: int, photo: DemoPhoto, variant: str) -> Path:
     """The watermarked preview ("small" or "large") of `photo`, drawn on first use."""
     size = preview_size(photo, variant)
     path = _media() / "cdn" / f"{size[0]}x{size[1]}" / str(event_id) / f"{photo.image_id}.jpg"
-    return saved_once(path, lambda: watermarked(_draw(photo, size), WATERMARK))
+    return saved_once(path, lambda: watermarked(draw_photo(photo, size), WATERMARK))
 
 
 def cover_path(event: DemoEvent) -> Path:
@@ -58,8 +62,14 @@ def cover_path(event: DemoEvent) -> Path:
     )
 
 
-def _draw(photo: DemoPhoto, size: tuple[int, int]) -> Image.Image:
-    return draw_race_photo(size, bibs=photo.bibs, seed=photo.seed, caption=photo.caption)
+def draw_photo(photo: DemoPhoto, size: tuple[int, int] | None = None) -> Image.Image:
+    """The scene of `photo` at `size` (width, height), by default as a 3000x2000 original."""
+    return draw_race_photo(
+        size or photo.size(DEFAULT_ORIGINAL_SIZE),
+        bibs=photo.bibs,
+        seed=photo.seed,
+        caption=photo.caption,
+    )
 
 
 def _media() -> Path:
