@@ -6,6 +6,10 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.test import RequestFactory
+from django_ratelimit.core import _get_ip as rate_limit_key
+
+from photos.signin import client_network
 
 PASSWORD = "organiser-pass-4471"
 
@@ -80,3 +84,21 @@ def test_admin_login_throttling_counts_ipv6_clients_per_64(client, organiser):
     assert sign_in(client, PASSWORD, REMOTE_ADDR="2001:db8:0:7::99").status_code == 429
     assert sign_in(client, PASSWORD, REMOTE_ADDR="2001:db8:0:8::1").status_code == 302
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"2001:db8:0:7::"}
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded"),
+    [
+        ("203.0.113.9", ""),
+        ("::ffff:203.0.113.9", ""),
+        ("2001:db8:0:7::42", ""),
+        ("10.0.0.2", "198.51.100.1, 2001:db8:0:9::5"),
+        ("10.0.0.2", "not an address"),
+    ],
+)
+def test_admin_login_throttling_counts_clients_as_the_rate_limits_do(settings, remote, forwarded):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().post(
+        "/admin/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded
+    )
+    assert client_network(request) == rate_limit_key(request)
