@@ -234,13 +234,32 @@ def postgres(workdir: Path):
         yield f"{url}/portal"
 
 
+NGINX_SITE = ROOT / "deploy" / "nginx.conf"
+
+
+def nginx_site(listen: str, backends: list[str]) -> str:
+    """deploy/nginx.conf with its placeholders filled in, as envsubst would."""
+    values = {
+        "PORTAL_LISTEN": listen,
+        "PORTAL_SERVERS": " ".join(f"server {b.removeprefix('http://')};" for b in backends),
+    }
+    site = NGINX_SITE.read_text()
+    for name, value in values.items():
+        site = site.replace(f"${{{name}}}", value)
+    if "${" in site:
+        raise RuntimeError(f"{NGINX_SITE} has a placeholder nginx_site() does not fill in")
+    return site
+
+
 @contextmanager
 def nginx(workdir: Path, backends: list[str]):
-    """nginx balancing round-robin over `backends` (http://host:port); yields its URL."""
+    """nginx with the production site (deploy/nginx.conf) balancing round-robin over
+    `backends` (http://host:port); yields its URL. Only the process's own paths are
+    this harness's: everything in front of the portal is the shipped file."""
     port = free_port()
     prefix = workdir / "nginx"
     prefix.mkdir()
-    servers = "\n".join(f"    server {b.removeprefix('http://')};" for b in backends)
+    (prefix / "portal.conf").write_text(nginx_site(f"127.0.0.1:{port}", backends))
     user = "user root;\n" if os.geteuid() == 0 else ""
     (prefix / "nginx.conf").write_text(
         f"""{user}worker_processes 1;
@@ -254,21 +273,7 @@ http {{
   fastcgi_temp_path {prefix}/fastcgi;
   uwsgi_temp_path {prefix}/uwsgi;
   scgi_temp_path {prefix}/scgi;
-  upstream portal {{
-{servers}
-    keepalive 32;
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://portal;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_buffering off;
-    }}
-  }}
+  include {prefix}/portal.conf;
 }}
 """
     )

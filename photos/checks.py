@@ -1,10 +1,14 @@
 """`manage.py check --deploy`: what a production deployment must not go live without."""
 
+from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
 from photos.models import Event
 from photos.providers import PROVIDERS
+
+# The SECRET_KEY line of .env.example (tests/test_security.py keeps the two equal).
+PLACEHOLDER_SECRET_KEY = "change-me-to-a-long-random-string"  # noqa: S105 - what to refuse
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -26,4 +30,39 @@ def provider_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
         )
         for key in sorted(used)
         if key in PROVIDERS and (missing := PROVIDERS[key].missing_settings())
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def standins_off(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """The stand-ins are for the demo and tests: besides serving made-up photos, switching one
+    on lets the portal fetch that provider's storage from loopback hosts over plain http."""
+    switched_on = [
+        name for name in ("NINEPIC_STANDIN", "RUNSIGNUP_STANDIN") if getattr(settings, name)
+    ]
+    if not switched_on or settings.DEBUG:
+        return []
+    return [
+        checks.Error(
+            f"{' and '.join(switched_on)} on with DEBUG=False: a stand-in serves made-up photos "
+            "and opens the storage allow-list to loopback hosts over plain http.",
+            hint="Switch it off in production (leave the variable unset or False).",
+            id="photos.E002",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def secret_key_replaced(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """SECRET_KEY is not the placeholder .env.example ships with: anyone could forge sessions
+    (the admin's included) and signed values with it."""
+    if settings.SECRET_KEY != PLACEHOLDER_SECRET_KEY:
+        return []
+    return [
+        checks.Error(
+            "SECRET_KEY is the placeholder from .env.example.",
+            hint="Set it to a long random string, the same on every instance, e.g. the output "
+            "of: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+            id="photos.E003",
+        )
     ]

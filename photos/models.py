@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator, RegexValidator, URLValidat
 from django.db import models
 from django.urls import reverse
 
-from photos.origins import parse_origins, validate_origins
+from photos.origins import allowed_origins, parse_origins, validate_origins
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # followed by six hex digits, e.g. #0b5fff."
@@ -137,7 +137,8 @@ class Event(models.Model):
 
     @property
     def embed_origin_list(self) -> list[str]:
-        return parse_origins(self.embed_origins)
+        """The sites that may frame this event's embed pages, in the form browsers report."""
+        return allowed_origins(self.embed_origins)
 
     @property
     def accent_text_colour(self) -> str:

@@ -29,3 +29,6 @@ WHITENOISE_AUTOREFRESH = True
 
 # Live-server threads must not hold connections past a test: the test database is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Signing in is part of some tests: a fast hash keeps them quick (production uses Django's).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

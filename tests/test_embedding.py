@@ -4,7 +4,7 @@ import pytest
 import responses
 from django.core.exceptions import ValidationError
 
-from photos.origins import parse_origins
+from photos.origins import parse_origin, parse_origins
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 SELFIE = "ddc661a7-8861-4793-9437-af42a82d12f8"
@@ -27,14 +27,33 @@ def embeddable(event):
         ),
         ("https://a.org\n\nhttps://a.org", ["https://a.org"]),
         (
-            "http://localhost:8001 http://127.0.0.2:9000",
-            ["http://localhost:8001", "http://127.0.0.2:9000"],
+            "http://localhost:8001 http://127.0.0.2:9000 http://[::1]:8000",
+            ["http://localhost:8001", "http://127.0.0.2:9000", "http://[::1]:8000"],
         ),
         ("", []),
     ],
 )
 def test_origins_are_parsed_to_canonical_form(text, origins):
     assert parse_origins(text) == origins
+
+
+# What browsers report as `event.origin` for each (tests/browser/test_embed.py asks Chromium).
+CANONICAL = [
+    ("https://пример.рф", "https://xn--e1afmkfd.xn--p1ai"),
+    ("https://Bücher.example", "https://xn--bcher-kva.example"),
+    ("https://faß.de", "https://xn--fa-hia.de"),
+    ("https://x.org:443", "https://x.org"),
+    ("https://x.org:0443/", "https://x.org"),
+    ("http://127.0.0.1:80", "http://127.0.0.1"),
+    ("https://x.org:80", "https://x.org:80"),
+    ("https://[0:0:0:0:0:0:0:1]:8443", "https://[::1]:8443"),
+    ("https://[2001:DB8::0:1]", "https://[2001:db8::1]"),
+]
+
+
+@pytest.mark.parametrize(("text", "origin"), CANONICAL)
+def test_embed_origins_are_canonical_as_browsers_report_them(text, origin):
+    assert parse_origin(text) == origin
 
 
 @pytest.mark.parametrize(
@@ -47,12 +66,66 @@ def test_origins_are_parsed_to_canonical_form(text, origins):
         ("https://user@myrace.org", "without a path"),
         ("javascript:alert(1)", "must start with https://"),
         ("https://myrace.org:99999", "is not a web address"),
+        # Directives smuggled into the CSP header, and hosts a browser reads otherwise.
+        ("https://myrace.org;script-src", "is not a valid host name"),
+        ("https://myrace.org\\@evil.org", "without a path"),
+        ("https://myrace.org?", "without a path"),
+        ("https://myrace.org#", "without a path"),
+        ("https://my_race.org", "is not a valid host name"),
+        ("https://myrace.org.", "without a final dot"),
+        ("https://myrace.org:", "is not a web address"),
+        ("https://[fe80::1%eth0]", "is not a web address"),
+        ("https://0x7f.1", "four decimal numbers"),
+        # Plain http only for real loopback, not for names that look like it.
+        ("http://127.evil.com", "must use https://"),
+        ("http://localhost.evil.com", "must use https://"),
+        ("http://127.1", "four decimal numbers"),
+        ("http://[::ffff:127.0.0.1]", "must use https://"),
     ],
 )
-def test_bad_origins_are_explained(text, words):
+def test_embed_origins_that_are_not_plain_origins_are_refused(text, words):
     with pytest.raises(ValidationError) as raised:
         parse_origins(text)
     assert words in " ".join(raised.value.messages)
+
+
+def frame_ancestors(response) -> bytes:
+    """The frame-ancestors directive exactly as the response's header bytes carry it."""
+    name = b"Content-Security-Policy: "
+    [policy] = [
+        line.removeprefix(name)
+        for line in response.serialize_headers().split(b"\r\n")
+        if line.startswith(name)
+    ]
+    return next(d for d in policy.split(b"; ") if d.startswith(b"frame-ancestors"))
+
+
+def test_embed_origins_reach_the_csp_header_as_punycode_bytes(client, event):
+    # Saved without the admin's validation, as an older portal may have saved them.
+    event.embed_origins = "https://пример.рф\nhttps://Bücher.example:443"
+    event.save()
+    response = client.get("/en/embed/events/demo/")
+    assert frame_ancestors(response) == (
+        b"frame-ancestors 'self' https://xn--e1afmkfd.xn--p1ai https://xn--bcher-kva.example"
+    )
+    assert response.serialize_headers().isascii()
+    assert b"=?utf-8?" not in response.serialize_headers()
+    assert (
+        'data-embed-origins="https://xn--e1afmkfd.xn--p1ai https://xn--bcher-kva.example"'
+        in response.content.decode()
+    )
+
+
+def test_embed_origins_that_are_not_plain_never_reach_the_header(client, event, caplog):
+    event.embed_origins = (
+        "https://a.org;script-src https://*;\nhttp://127.evil.com\nhttps://b.org:443"
+    )
+    event.save()
+    response = client.get("/en/embed/events/demo/")
+    assert frame_ancestors(response) == b"frame-ancestors 'self' https://b.org"
+    policy = response["Content-Security-Policy"]
+    assert policy.count("script-src") == 1 and "script-src 'self'" in policy
+    assert "embed origin left out" in caplog.text
 
 
 def test_normal_pages_refuse_to_be_framed(client, embeddable):
@@ -150,7 +223,7 @@ def test_admin_shows_the_snippet_and_a_preview(admin_client, embeddable):
     assert '<iframe class="embed-preview" src="http://testserver/embed/events/demo/"' in html
 
 
-def test_admin_normalises_origins(admin_client, event):
+def post_event_form(admin_client, event, embed_origins: str):
     form = {
         "name": event.name,
         "slug": event.slug,
@@ -161,9 +234,23 @@ def test_admin_normalises_origins(admin_client, event):
         "offers_bib_search": "on",
         "default_language": "en",
         "accent_colour": "#c2410c",
-        "embed_origins": "HTTPS://Www.Demo-Marathon.org/\nhttps://www.demo-marathon.org",
+        "embed_origins": embed_origins,
     }
-    response = admin_client.post(f"/admin/photos/event/{event.pk}/change/", form)
+    return admin_client.post(f"/admin/photos/event/{event.pk}/change/", form)
+
+
+def test_admin_normalises_origins(admin_client, event):
+    response = post_event_form(
+        admin_client,
+        event,
+        "HTTPS://Www.Demo-Marathon.org:443/\nhttps://www.demo-marathon.org\nhttps://Пример.рф",
+    )
     assert response.status_code == 302
     event.refresh_from_db()
-    assert event.embed_origins == "https://www.demo-marathon.org"
+    assert event.embed_origins == "https://www.demo-marathon.org\nhttps://xn--e1afmkfd.xn--p1ai"
+
+
+def test_admin_explains_an_origin_that_is_not_plain(admin_client, event):
+    response = post_event_form(admin_client, event, "https://a.org;frame-ancestors")
+    assert response.status_code == 200
+    assert "is not a valid host name" in response.content.decode()

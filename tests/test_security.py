@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError
 
+from photos.checks import PLACEHOLDER_SECRET_KEY, standins_off
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,9 +28,10 @@ def test_pages_have_no_inline_scripts_or_styles(client, event):
     assert "<script>" not in html and "<style" not in html and " style=" not in html
 
 
-def test_deploy_checklist_is_clean_with_production_settings():
-    # Nothing from the test run's own environment: only what a production host would set.
-    env = {
+def check_deploy(fail_level: str, **env: str) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` with nothing from the test run's own environment: only what a
+    production host would set, and `env`."""
+    production = {
         "PATH": os.environ["PATH"],
         "ENV_FILE": os.devnull,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -37,16 +40,47 @@ def test_deploy_checklist_is_clean_with_production_settings():
         "NINEPIC_API_KEY": "production-key",
         "ALLOWED_HOSTS": "photos.example.org",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
         cwd=ROOT,
-        env=env,
+        env={**production, **env},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_deploy_checklist_is_clean_with_production_settings():
+    result = check_deploy("WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "error"),
+    [
+        ({"NINEPIC_STANDIN": "True"}, "photos.E002"),
+        ({"RUNSIGNUP_STANDIN": "True"}, "photos.E002"),
+        ({"SECRET_KEY": PLACEHOLDER_SECRET_KEY}, "photos.E003"),
+    ],
+)
+def test_deployment_checks_refuse_what_must_not_go_live(env, error):
+    # At the level the release command uses (Procfile): such a deploy never goes live.
+    result = check_deploy("ERROR", **env)
+    assert result.returncode != 0
+    assert error in result.stderr
+
+
+def test_deployment_checks_let_a_developer_use_the_standins(settings):
+    settings.DEBUG = True
+    assert standins_off(None) == []
+    settings.DEBUG = False
+    assert [e.id for e in standins_off(None)] == ["photos.E002"]
+
+
+def test_deployment_checks_know_the_placeholder_that_env_example_ships():
+    example = (ROOT / ".env.example").read_text()
+    assert f"\nSECRET_KEY={PLACEHOLDER_SECRET_KEY}\n" in example
 
 
 def test_production_redirects_to_https_and_sends_hsts(client, settings, db):

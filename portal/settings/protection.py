@@ -1,5 +1,7 @@
 """Race day: limits per client and per event, and the runner pages' sizes."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.core import env
@@ -27,3 +29,19 @@ ZIP_MAX_PHOTOS = env.int("ZIP_MAX_PHOTOS", default=100)
 DOWNLOAD_MODE = env.str("DOWNLOAD_MODE", default="stream")
 if DOWNLOAD_MODE not in ("stream", "redirect"):
     raise ImproperlyConfigured('DOWNLOAD_MODE must be "stream" or "redirect".')
+
+# --- Admin sign-in: django-axes --------------------------------------------------
+# Failed sign-ins count per client address, taken as the rate limits take it (IPv6 per
+# /64; photos/signin.py), and are kept in the database so that every instance sees them
+# (Redis may evict). Past the limit, that address cannot sign in, not even with the right
+# password, until it has made no attempt for the lock-out time. An address, not an account,
+# is locked: nobody can lock an organiser out from elsewhere. docs/deploying.md says how
+# to lift a lock-out early.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "photos.signin.client_network"
+AXES_LOCKOUT_CALLABLE = "photos.signin.locked_out"
+AXES_RESET_ON_SUCCESS = True  # a few typos before the right password are forgotten
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # trying while locked out restarts the wait

@@ -10,6 +10,8 @@
   // Inside a race website's iframe (see embed.js): tell the host page our
   // height and where the runner is, but only once it has greeted us from an
   // origin the organiser listed (or from the portal itself: the admin preview).
+  // The list is in the form browsers give event.origin (photos/origins.py), so a plain
+  // string comparison is exact.
   function talkToHostPage() {
     var allowed = (document.documentElement.getAttribute("data-embed-origins") || "")
       .split(" ")

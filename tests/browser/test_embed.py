@@ -6,8 +6,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from photos.origins import parse_origin
 from standins.ninepic import catalogue
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
+from tests.test_embedding import CANONICAL
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 
@@ -196,3 +198,13 @@ def test_a_listed_site_may_use_a_plain_iframe(browser, live_standin, event, host
     assert not refused(page, url)
     page.frame_locator("iframe").get_by_label("BIB number").wait_for()
     page.close()
+
+
+def test_embed_origins_are_canonical_as_the_browser_reports_them(browser):
+    """portal.js compares the listed origins with `event.origin` as plain strings: the form the
+    portal saves and puts in frame-ancestors must be the browser's own."""
+    page = browser.new_page()
+    texts = [text for text, _ in CANONICAL]
+    reported = page.evaluate("texts => texts.map(text => new URL(text).origin)", texts)
+    page.close()
+    assert reported == [parse_origin(text) for text in texts]
