@@ -4,6 +4,7 @@ Originals are asked for at click time and streamed: never whole in memory or on 
 """
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 import zipstream
 from django.conf import settings
@@ -112,10 +113,22 @@ def photos_zip(
 def _zip(originals: Iterator[Original]) -> Iterator[bytes]:
     # One original at a time: the next is only opened once the previous one is written.
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED)  # JPEGs do not shrink
+    taken: set[str] = set()
     for original in originals:
-        archive.add(original.chunks, original.filename)
+        archive.add(original.chunks, _unique_name(original.filename, taken))
         yield from archive.file()
     yield from archive.finalize()
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2).jpg`, `name (3).jpg`… if the archive holds it already: unzip
+    tools would overwrite or skip a repeated entry (Windows and macOS in any letter case)."""
+    path, number, unique = PurePosixPath(name), 1, name
+    while unique.casefold() in taken:
+        number += 1
+        unique = path.with_stem(f"{path.stem} ({number})").name
+    taken.add(unique.casefold())
+    return unique
 
 
 @require_safe
