@@ -1,5 +1,9 @@
 """`manage.py check --deploy`: what a production deployment must not go live without."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.core import checks
 from django.db import DatabaseError
 
@@ -8,7 +12,9 @@ from photos.providers import PROVIDERS
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def provider_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
+def provider_settings(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Every provider that a published event uses has its keys: a deployment with only
     RunSignUp events needs no 9Pic key, and the other way round."""
     try:

@@ -12,6 +12,7 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
@@ -31,7 +32,7 @@ from photos.web.problems import Problem, bad_photo_link, event_page
 
 @require_safe
 @event_page
-def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
+def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseBase:
     """Ask for the original afresh at click time, then stream it as an attachment (or
     redirect to it)."""
     ratelimits.check(request, "download")
@@ -42,7 +43,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
         raise bad_photo_link() from None
     photo = provider.fresh_photo(image_id)
     if settings.DOWNLOAD_MODE == "redirect":
-        response: HttpResponse = HttpResponseRedirect(photo.url)
+        response: HttpResponseBase = HttpResponseRedirect(photo.url)
     else:
         original = provider.open_original(photo)
         response = StreamingHttpResponse(original.chunks, content_type=original.content_type)
@@ -57,7 +58,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
 @event_page
 def photos_zip(
     request: HttpRequest, event: Event, method: SearchMethod, identifier: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The search's photos (or the ones ticked) as one ZIP, streamed while it is written,
     each original fetched with a freshly signed link."""
     search = read_search(request, event, method, identifier)
@@ -133,7 +134,7 @@ def _unique_name(name: str, taken: set[str]) -> str:
 
 @require_safe
 @event_page
-def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> HttpResponse:
+def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> HttpResponseBase:
     """A small JPEG of a photo, made once, that browsers and CDNs may keep for a year; or a
     redirect to the provider's own."""
     ratelimits.check(request, "preview")
@@ -145,7 +146,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
     etag = provider.preview_etag(image_id, size)
     not_modified = etag and get_conditional_response(request, etag=quote_etag(etag))
     if not_modified:
-        response: HttpResponse = not_modified
+        response: HttpResponseBase = not_modified
     else:
         try:
             image = provider.preview(image_id, size)
@@ -156,6 +157,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
             # A day, not a year: the photo may be removed or replaced upstream.
             response["Cache-Control"] = "public, max-age=86400"
             return response
+        assert image.path is not None  # a Preview is the provider's picture or a file
         response = FileResponse(image.path.open("rb"), content_type="image/jpeg")
     if etag:
         response["ETag"] = quote_etag(etag)

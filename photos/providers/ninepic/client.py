@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
@@ -56,6 +56,9 @@ from photos.providers.http import (
 )
 from photos.providers.http import session as session_for_thread
 
+if TYPE_CHECKING:
+    from photos.models import Event
+
 logger = logging.getLogger(__name__)
 
 R2_STORAGE = StorageHosts(("*.r2.cloudflarestorage.com",))
@@ -81,6 +84,16 @@ class Answer:
 class NinePicEvent:
     org_id: int
     event_id: int
+
+    @classmethod
+    def of(cls, event: Event) -> NinePicEvent:
+        """The event's IDs at 9Pic; ProviderRejectedRequest if it lacks one (the admin
+        requires both of a 9Pic event: only one saved some other way lacks them)."""
+        if event.org_id is None or event.event_id is None:
+            raise ProviderRejectedRequest(
+                f"event {event.slug} has no 9Pic organisation or event ID"
+            )
+        return cls(org_id=event.org_id, event_id=event.event_id)
 
 
 class NinePicClient:

@@ -77,6 +77,10 @@ class RunSignUpRace:
 
     @classmethod
     def of(cls, event: Event) -> RunSignUpRace:
+        """The event's race; ProviderRejectedRequest if it names none (the admin requires
+        both IDs of a RunSignUp event: only one saved some other way lacks them)."""
+        if event.runsignup_race_id is None or event.runsignup_event_days_id is None:
+            raise ProviderRejectedRequest(f"event {event.slug} has no race or event days ID")
         return cls(
             race_id=event.runsignup_race_id,
             event_days_id=event.runsignup_event_days_id,
