@@ -3,7 +3,7 @@
 `GET {RUNSIGNUP_BASE_URL}/rest/v2/photos/get-race-photos.json` with the race's ids and
 `rsu_api_key` in the query and the secret in `X-RSU-API-SECRET`. It lists a race's
 photos page by page (no total: a short page is the last) and cannot search by BIB, so
-the portal keeps an index (photos/runsignup_sync.py) and only calls this to fill it,
+the portal keeps an index (sync.py) and only calls this to fill it,
 plus the storage host to stream an original.
 
 Failure contract: every call returns a typed result or raises a `ProviderError`
