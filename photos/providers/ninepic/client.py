@@ -69,9 +69,13 @@ MAX_ANSWER_BYTES = 2 * 1024 * 1024
 
 
 def image_id_from(filename: str, url: str) -> str:
-    """9Pic names each original `<image_id>.jpg`; the URL path ends the same way."""
-    name = filename or PurePosixPath(urlsplit(url).path).name
-    return PurePosixPath(name).stem
+    """9Pic names each original `<image_id>.jpg`, and its link's path ends the same way: the
+    ID is the link's (the storage check holds a download to it), else the name's; "" if
+    neither is a UUID."""
+    for name in (PurePosixPath(urlsplit(url).path).name, filename):
+        if identifiers.is_clean_uuid(stem := PurePosixPath(name).stem):
+            return stem
+    return ""
 
 
 @dataclass(frozen=True)
@@ -285,7 +289,7 @@ class PresignedUrl(msgspec.Struct):
         """The photo, or None if its ID is not a 9Pic image ID (a UUID): a photo that
         cannot be named in a link is left out."""
         image_id = image_id_from(self.filename, self.url)
-        if not identifiers.is_clean_uuid(image_id):
+        if not image_id:
             return None
         filename = identifiers.safe_filename(self.filename, image_id=image_id)
         return Photo(image_id=image_id, filename=filename, url=self.url)
