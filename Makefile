@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-services services lint chromium wrk gettext messages bench loadtest loadtest-cluster clean
+.PHONY: run test test-services services lint typecheck chromium wrk gettext messages bench loadtest loadtest-cluster clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +59,14 @@ services:
 		&& ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| { $(APT_INSTALL) redis-server postgresql nginx; }
 
-lint: $(VENV)/.installed-test
+lint: $(VENV)/.installed-test typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+
+# mypy with django-stubs on the product code (photos/, portal/), as pyproject.toml sets it.
+typecheck: $(VENV)/.installed-test
+	$(VENV)/bin/mypy
 
 test: lint chromium wrk gettext
 	$(VENV)/bin/pytest
@@ -96,4 +100,4 @@ messages: $(VENV)/.installed-run gettext
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -1,25 +1,42 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
 from photos.domain import ProviderError, SearchMethod
 from photos.models import Event
 from photos.providers import PROVIDERS, provider_for
-from photos.providers.base import RefreshFailed
+from photos.providers.base import PhotoProvider, RefreshFailed
 from photos.web.embedding import embed_code
+
+if TYPE_CHECKING:
+    # The stubs' types of ModelAdmin.fieldsets and of one fieldset's options.
+    from django.contrib.admin.options import _FieldOpts, _FieldsetSpec
 
 SEARCH_LABELS = {SearchMethod.BIB: "BIB", SearchMethod.SELFIE: "selfie"}
 
 
-class EventAdminForm(forms.ModelForm):
+def _fieldset(provider: type[PhotoProvider]) -> tuple[str, _FieldOpts]:
+    """The fields that name an event at the provider, together, with its words for organisers."""
+    return provider.label, {
+        "fields": list(provider.event_fields),
+        "description": provider.admin_description,
+    }
+
+
+class EventAdminForm(forms.ModelForm[Event]):
     """The event as organisers set it up: what its photo provider needs and supports.
     (EventAdmin gives it its model and fields.)"""
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         provider = PROVIDERS.get(cleaned.get("provider", ""))
         if provider is None:
             return cleaned
@@ -48,7 +65,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin[Event]):
     form = EventAdminForm
     list_display = ["name", "date", "location", "is_published", "provider", "photo_status", "slug"]
     list_filter = ["is_published", "provider", "offers_bib_search", "offers_selfie_search", "date"]
@@ -62,20 +79,14 @@ class EventAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
         ("Photos", {"fields": ["provider", "provider_status"]}),
-        *(
-            (
-                provider.label,
-                {"fields": list(provider.event_fields), "description": provider.admin_description},
-            )
-            for provider in PROVIDERS.values()
-        ),
+        *(_fieldset(provider) for provider in PROVIDERS.values()),
         ("Search", {"fields": ["offers_bib_search", "offers_selfie_search"]}),
         ("Language", {"fields": ["default_language"]}),
         ("Branding", {"fields": ["logo_url", "accent_colour", "intro"]}),
         ("Embedding", {"fields": ["embed_origins"]}),
     ]
 
-    def get_fieldsets(self, request: HttpRequest, obj: Event | None = None):
+    def get_fieldsets(self, request: HttpRequest, obj: Event | None = None) -> _FieldsetSpec:
         if obj is not None:
             return self.fieldsets
         # A new event has no status at its provider yet.
@@ -90,7 +101,13 @@ class EventAdmin(admin.ModelAdmin):
             events = provider.with_status(events)
         return events
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         event = self.get_object(request, object_id)
         if event is not None:
             extra_context = {**(extra_context or {}), "embed": embed_code(request, event.slug)}
@@ -113,7 +130,11 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description="Check photo provider connection")
     def check_connection(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         for event in queryset:
-            check = provider_for(event).check_connection()
+            try:
+                check = provider_for(event).check_connection()
+            except ProviderError as failure:
+                self.message_user(request, f"{event.name}: {failure}", level=messages.ERROR)
+                continue
             self.message_user(
                 request,
                 f"{event.name}: {check.message}",

@@ -1,5 +1,9 @@
 """`manage.py check --deploy`: what a production deployment must not go live without."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
@@ -12,7 +16,9 @@ PLACEHOLDER_SECRET_KEY = "change-me-to-a-long-random-string"  # noqa: S105 - wha
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def provider_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
+def provider_settings(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Every provider that a published event uses has its keys: a deployment with only
     RunSignUp events needs no 9Pic key, and the other way round."""
     try:
@@ -34,7 +40,9 @@ def provider_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def standins_off(app_configs, **kwargs) -> list[checks.CheckMessage]:
+def standins_off(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """The stand-ins are for the demo and tests: besides serving made-up photos, switching one
     on lets the portal fetch that provider's storage from loopback hosts over plain http."""
     switched_on = [
@@ -53,7 +61,9 @@ def standins_off(app_configs, **kwargs) -> list[checks.CheckMessage]:
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def secret_key_replaced(app_configs, **kwargs) -> list[checks.CheckMessage]:
+def secret_key_replaced(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """SECRET_KEY is not the placeholder .env.example ships with: anyone could forge sessions
     (the admin's included) and signed values with it."""
     if settings.SECRET_KEY != PLACEHOLDER_SECRET_KEY:

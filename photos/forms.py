@@ -1,5 +1,7 @@
 """Runner input, validated before anything is sent upstream, with messages in runner words."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,15 +57,16 @@ class SearchForm(forms.Form):
     bib = forms.CharField(required=False, max_length=100, label=gettext_lazy("BIB number"))
     selfie = forms.CharField(required=False, max_length=100, label=gettext_lazy("Selfie search ID"))
 
-    def __init__(self, *args, methods: list[SearchMethod], **kwargs):
+    def __init__(self, *args: Any, methods: list[SearchMethod], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.methods = methods
         for method in SearchMethod:
             if method not in methods:
                 del self.fields[method.value]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         filled = [m for m in self.methods if (cleaned.get(m.value) or "").strip()]
         if not filled:
             if self.errors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from photos.domain import GalleryPage, SearchMethod
-from photos.providers import PhotoProvider
+from photos.providers.base import PhotoProvider
 
 
 @dataclass(frozen=True)

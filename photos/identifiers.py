@@ -1,17 +1,27 @@
-"""What runners and providers name things by, in canonical form: BIBs, UUIDs, numbers, pages.
+"""What runners and providers name things by, in canonical form: BIBs, UUIDs, numbers,
+pages, and the names of downloaded files.
 
-Each function returns the canonical form or raises ValueError; nothing here talks to a
-provider. Forms turn the ValueErrors into words for runners; providers and the sync use
-the same rules for what they receive.
+Each `clean_*` function returns the canonical form or raises ValueError; nothing here
+talks to a provider. Forms turn the ValueErrors into words for runners; providers and the
+sync use the same rules for what they receive.
 """
 
 import re
 import uuid
+from pathlib import PurePosixPath
 
 BIB_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
 PAGE_PATTERN = re.compile(r"[0-9]{1,5}")
 NUMBER_PATTERN = re.compile(r"[0-9]{1,18}")
+# The largest number NUMBER_PATTERN takes; it fits a 64-bit column (PositiveBigIntegerField).
+MAX_NUMBER = 10**18 - 1
 MAX_PAGE = 10_000
+
+# The formats originals come in; any other name is not an image a runner should save.
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp"})
+MAX_FILENAME_LENGTH = 100
+PATH_SEPARATORS = re.compile(r"[/\\]")
+RESERVED_ON_WINDOWS = re.compile(r'[<>:"|?*]')
 
 
 def clean_bib(value: str) -> str:
@@ -46,3 +56,25 @@ def clean_page(value: str | None) -> int:
     if not PAGE_PATTERN.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
         raise ValueError(value)
     return int(value)
+
+
+def is_clean_uuid(value: str) -> bool:
+    """Whether `value` is a UUID already in the canonical form `clean_uuid` gives."""
+    try:
+        return clean_uuid(value) == value
+    except ValueError:
+        return False
+
+
+def safe_filename(name: str, *, image_id: str) -> str:
+    """A file name from upstream, made harmless for a download or a ZIP entry: its last
+    path part (after `/` or `\\`), without control or invisible characters, characters
+    Windows refuses, or leading and trailing dots and spaces; at most MAX_FILENAME_LENGTH
+    characters, ending in an image extension. `<image_id>.jpg` if nothing usable is left."""
+    base = PATH_SEPARATORS.split(name)[-1]
+    base = "".join(character for character in base if character.isprintable())
+    base = RESERVED_ON_WINDOWS.sub("_", base).strip(" .")
+    path = PurePosixPath(base)
+    if path.suffix.lower() not in IMAGE_EXTENSIONS:
+        return f"{image_id}.jpg"
+    return path.stem[: MAX_FILENAME_LENGTH - len(path.suffix)] + path.suffix

@@ -25,7 +25,9 @@ def client_network(request: HttpRequest) -> str:
 
 
 def locked_out(
-    request: HttpRequest, original: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest,
+    original: HttpResponse | None = None,
+    credentials: dict[str, object] | None = None,
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: what happened and how long to wait, with 429 and Retry-After."""
     wait = settings.AXES_COOLOFF_TIME

@@ -25,6 +25,26 @@ def check(admin_client, event):
     )
 
 
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"org_id": None}, "no 9Pic organisation or event ID"),
+        (
+            {"provider": "runsignup", "runsignup_event_days_id": 6568},
+            "no race or event days ID",
+        ),
+    ],
+)
+def test_an_event_saved_without_its_provider_ids_is_explained_not_asked(
+    admin_client, event, upstream, fields, words
+):
+    Event.objects.filter(pk=event.pk).update(**fields)
+    page = check(admin_client, Event.objects.get(pk=event.pk))
+    assert page.status_code == 200
+    assert words in page.content.decode()
+    assert len(upstream.calls) == 0
+
+
 def test_event_list_has_search_and_filters(admin_client, event):
     page = admin_client.get("/admin/photos/event/", {"q": "Demo"})
     assert page.status_code == 200

@@ -3,6 +3,7 @@ reflected unescaped (property-based, with hypothesis)."""
 
 import re
 import string
+from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -13,7 +14,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from photos.forms import clean_bib, clean_page, clean_selfie_id
-from photos.identifiers import clean_uuid
+from photos.identifiers import (
+    IMAGE_EXTENSIONS,
+    MAX_FILENAME_LENGTH,
+    clean_uuid,
+    safe_filename,
+)
 
 UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 # Markup that could only be on the page if it was reflected unescaped.
@@ -135,3 +141,28 @@ def test_runsignup_event_routes(client, runsignup_event, upstream, bib, page, im
         response = client.get(f"/en/events/trail/photos/{quote(image_id, safe='')}/{action}")
         assert_safe(response, image_id)
     assert len(upstream.calls) == 0
+
+
+@given(
+    name=st.one_of(
+        NASTY,
+        st.builds(
+            "{}{}{}".format,
+            st.text(max_size=200),
+            st.sampled_from([".jpg", ".JPEG", ".png", ".exe", ""]),
+            st.sampled_from(["", "\r\n", "\x00", " .", "\u202e"]),
+        ),
+    )
+)
+@example(name="../../../../home/x/.bashrc.d/a.jpg")
+@example(name="..\\..\\Startup\\evil.jpg")
+def test_filenames_from_upstream_keep_only_a_safe_image_name(name):
+    """Red-team finding 14: whatever name an upstream sends, downloads and ZIP entries get
+    one path part with an image extension, no control characters and no leading dot."""
+    safe = safe_filename(name, image_id="42")
+    path = PurePosixPath(safe)
+    assert path.name == safe and "\\" not in safe
+    assert all(character.isprintable() for character in safe)
+    assert not safe.startswith((".", " ")) and len(safe) <= MAX_FILENAME_LENGTH
+    assert path.suffix.lower() in IMAGE_EXTENSIONS and path.stem
+    assert safe_filename(safe, image_id="42") == safe

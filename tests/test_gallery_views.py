@@ -1,6 +1,8 @@
 """Runner pages with 9Pic faked by `responses`: validation, galleries, errors, downloads."""
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -158,6 +160,23 @@ def test_gallery_shows_count_photos_downloads_and_pagination(client, event, upst
     assert json.loads(upstream.calls[0].request.body) == {"method": "bib", "identifier": "1234"}
 
 
+def test_upstream_image_ids_are_validated(client, event, upstream):
+    """Red-team finding 16: photos without a UUID (first of all an empty ID, which made the
+    gallery a 500) are left out; no link names them."""
+    answer = bib_page(count=3)
+    odd = [
+        {"url": "https://storage.test/imgs/456/large/", "filename": ""},
+        {"url": "https://storage.test/imgs/456/large/x.jpg", "filename": "<b>x</b>.jpg"},
+    ]
+    answer["data"]["presigned_urls"][:0] = odd
+    upstream.post(UPSTREAM, json=answer)
+    page = client.get("/en/events/demo/bib/1234/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('class="photo-card"') == 3
+    assert "/photos//" not in html and "<b>x</b>" not in html and "&lt;b&gt;" not in html
+
+
 def test_gallery_page_two_asks_upstream_for_page_two(client, event, upstream):
     upstream.post(UPSTREAM, json=bib_page(page=2, count=17))
     page = client.get("/en/events/demo/bib/1234/?page=2")
@@ -252,14 +271,14 @@ def test_upstream_trouble_in_plain_words(client, event, upstream, settings, faul
 # --- Downloads ---------------------------------------------------------------------------------
 
 
-def fresh_link(upstream, url: str = STORAGE_URL) -> None:
+def fresh_link(upstream, url: str = STORAGE_URL, filename: str = f"{IMAGE}.jpg") -> None:
     upstream.post(
         UPSTREAM,
         json={
             "responseType": "success",
             "message": "Presigned URLs generated",
             "data": {
-                "presigned_urls": [{"url": url, "filename": f"{IMAGE}.jpg"}],
+                "presigned_urls": [{"url": url, "filename": filename}],
                 "failed_urls": [],
                 "total_images": 1,
                 "successful_count": 1,
@@ -282,6 +301,31 @@ def test_download_streams_a_freshly_signed_original(client, event, upstream):
     assert response["Content-Disposition"] == f'attachment; filename="{IMAGE}.jpg"'
     assert response["Content-Type"] == "image/jpeg"
     assert json.loads(upstream.calls[0].request.body) == {"method": "image_id", "identifier": IMAGE}
+
+
+@pytest.mark.parametrize("filename", [f"x/{IMAGE}.exe", f"../../{IMAGE}.jpg\r\nSet-Cookie: a=b"])
+def test_filenames_from_upstream_keep_only_a_safe_image_name(client, event, upstream, filename):
+    """Red-team finding 14: the download's name is a plain image name, whatever 9Pic says."""
+    fresh_link(upstream, filename=filename)
+    upstream.get(STORAGE_URL, body=b"\xff\xd8\xff", content_type="image/jpeg")
+    response = client.get(f"/en/events/demo/photos/{IMAGE}/download")
+    assert response["Content-Disposition"] == f'attachment; filename="{IMAGE}.jpg"'
+
+
+def test_zip_entry_names_are_unique(client, event, upstream):
+    """Red-team finding 14: a photo 9Pic lists twice (its pages shift as photos arrive) is
+    stored under two names, not one name twice, which unzip tools overwrite or refuse."""
+    photo = {"url": STORAGE_URL, "filename": f"{IMAGE}.jpg"}
+    upstream.post(UPSTREAM, json=bib_page(total=3, page_size=60, count=0))
+    upstream.calls.reset()
+    answer = bib_page(total=3, page_size=60, count=0)
+    answer["data"]["presigned_urls"] = [photo, {**photo, "filename": f"{IMAGE}.JPG"}, photo]
+    upstream.replace(responses.POST, UPSTREAM, json=answer)
+    upstream.get(STORAGE_URL, body=b"\xff\xd8\xff", content_type="image/jpeg")
+    response = client.get("/en/events/demo/bib/1234/photos.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert archive.namelist() == [f"{IMAGE}.jpg", f"{IMAGE} (2).JPG", f"{IMAGE} (3).jpg"]
 
 
 def test_download_can_redirect_instead(client, event, upstream, settings):

@@ -104,25 +104,28 @@ def test_fixtures_are_every_response_example_of_the_docs():
 
 @responses.activate
 @pytest.mark.parametrize(
-    ("fixture", "total", "total_pages", "has_next"),
+    ("fixture", "total", "total_pages", "has_next", "image_ids"),
     [
-        ("bib_selfie.json", 47, 1, False),
-        ("models_two_pages.json", 47, 2, True),
-        ("legacy_two_pages.json", 47, 2, True),
-        ("legacy_one_page.json", 47, 1, False),
+        ("bib_selfie.json", 47, 1, False, [IMAGE]),
+        ("models_two_pages.json", 47, 2, True, [IMAGE]),
+        # The legacy docs' example names its photo "a1b2c3.jpg", not a UUID: left out.
+        ("legacy_two_pages.json", 47, 2, True, []),
+        ("legacy_one_page.json", 47, 1, False, [IMAGE]),
     ],
 )
-def test_parses_enveloped_and_legacy_answers(client, fixture, total, total_pages, has_next):
+def test_parses_enveloped_and_legacy_answers(
+    client, fixture, total, total_pages, has_next, image_ids
+):
     responses.post(URL, json=example(fixture))
     page = search(client)
     assert page.total == total
     assert page.pagination.total_pages == total_pages
     assert page.pagination.has_next is has_next
     assert page.pagination.current_page == 1
-    assert len(page.photos) == 1
-    photo = page.photos[0]
-    assert photo.url.startswith("https://")
-    assert photo.image_id == photo.filename.removesuffix(".jpg")
+    assert [photo.image_id for photo in page.photos] == image_ids
+    for photo in page.photos:
+        assert photo.url.startswith("https://")
+        assert photo.filename == f"{photo.image_id}.jpg"
     assert page.failed == []
 
 
@@ -134,6 +137,55 @@ def test_image_id_comes_from_the_url_when_filename_is_missing(client):
     photo = search(client).photos[0]
     assert photo.image_id == IMAGE
     assert photo.filename == f"{IMAGE}.jpg"
+
+
+def listing(*items: dict) -> dict:
+    """An enveloped answer listing `items`, 47 photos in all."""
+    answer = example("models_two_pages.json")
+    answer["data"]["presigned_urls"] = list(items)
+    return answer
+
+
+@responses.activate
+def test_upstream_image_ids_are_validated(client, caplog):
+    """Red-team finding 16: a photo whose ID is not a UUID cannot be linked to; it is left
+    out of the page and the answer logged once, with a count, never the IDs."""
+    odd_ids = ["", "a1b2c3", IMAGE.upper(), f"{IMAGE}0", "<script>", "%2e%2e", " " + IMAGE]
+    responses.post(
+        URL,
+        json=listing(
+            {"url": "https://storage.test/", "filename": ""},
+            *({"url": f"https://storage.test/{i}.jpg", "filename": f"{i}.jpg"} for i in odd_ids),
+            {"url": f"https://storage.test/{IMAGE}.jpg", "filename": f"{IMAGE}.jpg"},
+        ),
+    )
+    page = search(client)
+    assert [photo.image_id for photo in page.photos] == [IMAGE]
+    assert page.total == page.pagination.total == 47  # 9Pic's: page 2 is still its page 2
+    [line] = [r.getMessage() for r in caplog.records if "without a 9Pic image ID" in r.getMessage()]
+    assert "listed 8 photos" in line
+    assert not any(odd in line for odd in odd_ids if odd)
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("filename", "safe"),
+    [
+        (f"../../../../home/x/.bashrc.d/{IMAGE}.jpg", f"{IMAGE}.jpg"),
+        (f"x/{IMAGE}.exe", f"{IMAGE}.jpg"),
+        (f"{IMAGE}.jpg\r\nSet-Cookie: a=b", f"{IMAGE}.jpg"),
+        (f"{IMAGE}.JPEG", f"{IMAGE}.JPEG"),
+        (None, f"{IMAGE}.jpg"),
+        (7, f"{IMAGE}.jpg"),
+    ],
+)
+def test_filenames_from_upstream_keep_only_a_safe_image_name(client, filename, safe):
+    """Red-team finding 14: 9Pic's `filename` names the download and the ZIP entry."""
+    responses.post(
+        URL, json=listing({"url": f"https://storage.test/{IMAGE}.jpg", "filename": filename})
+    )
+    [photo] = search(client).photos
+    assert (photo.image_id, photo.filename) == (IMAGE, safe)
 
 
 @responses.activate

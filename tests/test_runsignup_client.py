@@ -177,6 +177,81 @@ def test_odd_photos_are_skipped_not_fatal(client):
 
 
 @responses.activate
+def test_numbers_may_come_as_strings_and_urls_escaped(client):
+    odd = {**photo(7), "photo_id": "7", "album_id": "21", "uploaded_ts": "1593547227"}
+    odd["bibs"] = ["1179", 12.0]
+    odd["large"]["width"] = "900"
+    responses.get(URL, body=escaped({"photos": [odd]}))
+    [parsed] = listing(client).photos
+    assert (parsed.photo_id, parsed.album_id, parsed.uploaded_ts) == (7, 21, 1593547227)
+    assert parsed.bibs == (12, 1179)
+    assert parsed.large.width == 900
+    assert parsed.original.url == f"{S3}/original/7.jpg"
+
+
+@responses.activate
+def test_one_malformed_runsignup_photo_is_skipped_with_its_reason(client, caplog):
+    """Red-team finding 10: numbers the index cannot hold skip their photo, with a reason
+    the sync can save, instead of crashing it (ValueError, OverflowError)."""
+    bad_size = photo(5)
+    bad_size["thumbnail"]["height"] = 2**40
+    responses.get(
+        URL,
+        json={
+            "photos": [
+                photo(1),
+                photo(2, uploaded_ts=10**12),  # the year 33658
+                {**photo(3), "photo_id": 2**64},
+                photo(4, album_id=2**64),
+                bad_size,
+                photo(6, uploaded_ts=-1),
+                photo(7),
+            ]
+        },
+    )
+    page = listing(client)
+    assert [p.photo_id for p in page.photos] == [1, 7]
+    assert page.skipped == 5
+    reasons = "\n".join(page.skip_reasons)
+    for field in ("uploaded_ts", "photo_id", "album_id", "thumbnail.height"):
+        assert field in reasons
+    assert str(10**12) not in reasons and str(2**64) not in reasons
+    [line] = [r.getMessage() for r in caplog.records if "cannot use" in r.getMessage()]
+    assert "listed 5 photos the portal cannot use" in line
+
+
+@responses.activate
+@pytest.mark.parametrize("photo_id", [0, -1, "", "abc", "12a", 10**18, True, None])
+def test_upstream_image_ids_are_validated(client, photo_id, caplog):
+    """Red-team finding 16: RunSignUp numbers its photos; an ID that is not a positive
+    number a link can name (at most 18 digits) is skipped, never indexed."""
+    responses.get(URL, json={"photos": [photo(1), {**photo(2), "photo_id": photo_id}]})
+    page = listing(client)
+    assert [p.photo_id for p in page.photos] == [1]
+    assert page.skipped == 1
+    assert "photo_id" in "".join(page.skip_reasons)
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("uploaded", "safe"),
+    [
+        ("../../../../home/x/.bashrc.d/a.jpg", "a.jpg"),
+        ("x/IMG_1.exe", "3.jpg"),
+        ("C:\\Users\\me\\Desktop\\IMG_1.JPG", "IMG_1.JPG"),
+        ("IMG\r\n_1.jpg", "IMG_1.jpg"),
+        ("..", "3.jpg"),
+        ("x" * 300 + ".jpg", "x" * 96 + ".jpg"),
+        (False, "3.jpg"),
+    ],
+)
+def test_filenames_from_upstream_keep_only_a_safe_image_name(client, uploaded, safe):
+    """Red-team finding 14: `uploaded_filename` names the download and the ZIP entry."""
+    responses.get(URL, json={"photos": [photo(3, uploaded_filename=uploaded)]})
+    assert listing(client).photos[0].uploaded_filename == safe
+
+
+@responses.activate
 def test_throttling_is_waited_out_as_told(client, clock):
     responses.get(
         URL,

@@ -1,10 +1,12 @@
 """Syncing a RunSignUp event's photos into the index, against the stand-in over real HTTP."""
 
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from photos.identifiers import IMAGE_EXTENSIONS
 from photos.models import RunSignUpPhoto, RunSignUpPhotoBib, RunSignUpSync
 from photos.providers.runsignup.sync import SyncFailed, sync_event
 from standins.runsignup import catalogue
@@ -163,3 +165,28 @@ def test_two_syncs_of_one_event_never_run_at_once(runsignup_event):
     with pytest.raises(SyncFailed, match="Another sync of this event is running"):
         sync_event(event=runsignup_event)
     assert standin.call_count() == 0
+
+
+def test_one_malformed_runsignup_photo_is_skipped_at_parse_time(runsignup_event, settings):
+    """Red-team finding 10, over real HTTP: the stand-in spoils each page's first photo
+    (uploaded_ts 10**12, photo_id 2**64, which crashed the sync); it is skipped and the
+    rest is indexed."""
+    settings.RUNSIGNUP_STANDIN_FAULTS = "out-of-range"
+    lines: list[str] = []
+    result = sync_event(event=runsignup_event, progress=lines.append)
+    assert result.pages == len(ALL) // 100 + 1
+    assert result.indexed == len(ALL) - result.pages
+    assert lines[0] == "trail: page 1 (full): 99 photos saved, 1 unusable skipped"
+
+
+def test_filenames_from_upstream_keep_only_a_safe_image_name(runsignup_event, settings):
+    """Red-team finding 14, over real HTTP: the stand-in's odd uploaded filenames (folders,
+    CR/LF, other extensions, NUL) are indexed as plain image names."""
+    settings.RUNSIGNUP_STANDIN_FAULTS = "odd-filenames"
+    sync_event(event=runsignup_event)
+    names = set(RunSignUpPhoto.objects.values_list("uploaded_filename", flat=True))
+    assert f"{ALL[2].photo_id}.jpg" in names  # x/<id>.exe
+    for name in names:
+        assert PurePosixPath(name).name == name and "\\" not in name
+        assert name.isprintable() and not name.startswith(".")
+        assert PurePosixPath(name).suffix.lower() in IMAGE_EXTENSIONS

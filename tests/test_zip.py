@@ -2,11 +2,13 @@
 
 import io
 import zipfile
+from pathlib import PurePosixPath
 
 import pytest
 import requests
 from django.conf import settings
 
+from photos.identifiers import IMAGE_EXTENSIONS
 from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
@@ -89,3 +91,20 @@ def test_download_selected_with_nothing_ticked_says_so(portal):
     page = requests.get(portal + ZIP, params={"selected": "1"}, timeout=30)
     assert page.status_code == 400
     assert "No photos ticked" in page.text
+
+
+def test_filenames_from_upstream_keep_only_a_safe_image_name(portal, settings):
+    """Red-team finding 14, over real HTTP: the stand-in's odd filenames (folders, CR/LF,
+    other extensions, NUL) never name a ZIP entry or a download, and entries stay unique."""
+    settings.NINEPIC_STANDIN_FAULTS = "odd-filenames"
+    response = requests.get(portal + ZIP, timeout=120)
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len({name.casefold() for name in names}) == len(names) == len(PHOTOS)
+    for name in names:
+        assert PurePosixPath(name).name == name and "\\" not in name
+        assert name.isprintable() and not name.startswith(".")
+        assert PurePosixPath(name).suffix.lower() in IMAGE_EXTENSIONS
+    download = requests.get(f"{portal}/en/events/demo/photos/{PHOTOS[2]}/download", timeout=30)
+    assert download.status_code == 200
+    # Its one link is named "../../../../home/x/.bashrc".
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{PHOTOS[2]}.jpg"'

@@ -15,7 +15,8 @@ from photos import ratelimits
 from photos.domain import SearchMethod
 from photos.forms import SearchForm, clean_page
 from photos.models import Event
-from photos.providers import PhotoProvider, provider_for
+from photos.providers import provider_for
+from photos.providers.base import PhotoProvider
 from photos.web.problems import InvalidSearch
 
 
@@ -63,6 +64,13 @@ def read_search(
     return GallerySearch(event, provider, method, form.cleaned_data["identifier"], page, form)
 
 
+def page_namespace(request: HttpRequest) -> str:
+    """The URL namespace of the page being served ("photos", or "embed" inside an iframe):
+    links made for a page stay in its namespace."""
+    match = request.resolver_match
+    return match.namespace if match is not None else "photos"
+
+
 def with_page(url: str, page: int) -> str:
     return url if page == 1 else f"{url}?page={page}"
 
@@ -73,7 +81,7 @@ def gallery_url(
     url = reverse(
         "photos:gallery",
         args=[event.slug, method, identifier],
-        current_app=request.resolver_match.namespace,
+        current_app=page_namespace(request),
     )
     return with_page(url, page)
 
@@ -88,6 +96,6 @@ def photo_url(
     url = reverse(
         "photos:photo",
         args=[search.event.slug, search.method, search.identifier, image_id],
-        current_app=namespace or request.resolver_match.namespace,
+        current_app=namespace or page_namespace(request),
     )
     return with_page(url, page)

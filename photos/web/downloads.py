@@ -4,6 +4,7 @@ Originals are asked for at click time and streamed: never whole in memory or on 
 """
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 import zipstream
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
@@ -30,7 +32,7 @@ from photos.web.problems import Problem, bad_photo_link, event_page
 
 @require_safe
 @event_page
-def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
+def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseBase:
     """Ask for the original afresh at click time, then stream it as an attachment (or
     redirect to it)."""
     ratelimits.check(request, "download")
@@ -41,7 +43,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
         raise bad_photo_link() from None
     photo = provider.fresh_photo(image_id)
     if settings.DOWNLOAD_MODE == "redirect":
-        response: HttpResponse = HttpResponseRedirect(photo.url)
+        response: HttpResponseBase = HttpResponseRedirect(photo.url)
     else:
         original = provider.open_original(photo)
         response = StreamingHttpResponse(original.chunks, content_type=original.content_type)
@@ -56,7 +58,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
 @event_page
 def photos_zip(
     request: HttpRequest, event: Event, method: SearchMethod, identifier: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The search's photos (or the ones ticked) as one ZIP, streamed while it is written,
     each original fetched with a freshly signed link."""
     search = read_search(request, event, method, identifier)
@@ -112,15 +114,27 @@ def photos_zip(
 def _zip(originals: Iterator[Original]) -> Iterator[bytes]:
     # One original at a time: the next is only opened once the previous one is written.
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED)  # JPEGs do not shrink
+    taken: set[str] = set()
     for original in originals:
-        archive.add(original.chunks, original.filename)
+        archive.add(original.chunks, _unique_name(original.filename, taken))
         yield from archive.file()
     yield from archive.finalize()
 
 
+def _unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2).jpg`, `name (3).jpg`… if the archive holds it already: unzip
+    tools would overwrite or skip a repeated entry (Windows and macOS in any letter case)."""
+    path, number, unique = PurePosixPath(name), 1, name
+    while unique.casefold() in taken:
+        number += 1
+        unique = path.with_stem(f"{path.stem} ({number})").name
+    taken.add(unique.casefold())
+    return unique
+
+
 @require_safe
 @event_page
-def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> HttpResponse:
+def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> HttpResponseBase:
     """A small JPEG of a photo, made once, that browsers and CDNs may keep for a year; or a
     redirect to the provider's own."""
     ratelimits.check(request, "preview")
@@ -132,7 +146,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
     etag = provider.preview_etag(image_id, size)
     not_modified = etag and get_conditional_response(request, etag=quote_etag(etag))
     if not_modified:
-        response: HttpResponse = not_modified
+        response: HttpResponseBase = not_modified
     else:
         try:
             image = provider.preview(image_id, size)
@@ -143,6 +157,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
             # A day, not a year: the photo may be removed or replaced upstream.
             response["Cache-Control"] = "public, max-age=86400"
             return response
+        assert image.path is not None  # a Preview is the provider's picture or a file
         response = FileResponse(image.path.open("rb"), content_type="image/jpeg")
     if etag:
         response["ETag"] = quote_etag(etag)

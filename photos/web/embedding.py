@@ -18,9 +18,10 @@ def is_embed(request: HttpRequest) -> bool:
 
 def allow_framing(response: HttpResponseBase, origins: list[str]) -> None:
     """Let these origins (and the portal itself, for the admin's preview) frame the response."""
-    # django-csp's documented per-response override (what its @csp_replace decorator sets).
-    response._csp_replace = {"frame-ancestors": ["'self'", *origins]}
-    response.xframe_options_exempt = True
+    # Attributes the middlewares read, set as their decorators (@csp_replace,
+    # @xframe_options_exempt) set them; no response class declares them.
+    response._csp_replace = {"frame-ancestors": ["'self'", *origins]}  # type: ignore[attr-defined]
+    response.xframe_options_exempt = True  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def preferred_language(request: HttpRequest) -> str | None:
     """Django's language cookie or the browser's first language the portal speaks."""
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     accepted = parse_accept_lang_header(request.headers.get("Accept-Language", ""))
-    for code in [cookie, *(code for code, _quality in accepted)]:
+    for code in [*([cookie] if cookie else []), *(code for code, _quality in accepted)]:
         if code == "*":
             break
         try:

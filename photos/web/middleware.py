@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -15,7 +16,9 @@ class TextGZipMiddleware(GZipMiddleware):
     """Compress pages and stylesheets, never photos: JPEGs do not shrink, and a gzipped
     download would lose its Content-Length (and its progress bar)."""
 
-    def process_response(self, request, response):
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if not response.get("Content-Type", "").startswith("text/"):
             return response
         return super().process_response(request, response)
@@ -28,7 +31,7 @@ class RunnerLocaleMiddleware(LocaleMiddleware):
     redirects to the prefixed address with Vary: Accept-Language, Cookie. Prefixed
     addresses (every runner page) cost no query."""
 
-    def process_request(self, request):
+    def process_request(self, request: HttpRequest) -> None:
         path = request.path_info
         translation.activate(
             translation.get_language_from_path(path)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from photos.domain import GalleryPage, Photo, SearchMethod
-from photos.web.addresses import GallerySearch, photo_url
+from photos.web.addresses import GallerySearch, page_namespace, photo_url
 from photos.web.languages import without_language
 
 # A preview is the same picture in every language: one address for all of them, so that
@@ -45,7 +45,7 @@ def photo_cards(
     # reverse() once per link kind, not per photo: 90 reverses were half a page's render time.
     placeholder = "~photo~"  # can be neither a BIB, a selfie ID nor a photo ID
     slug = search.event.slug
-    namespace = request.resolver_match.namespace
+    namespace = page_namespace(request)
     links = {
         "download": reverse("photos:download", args=[slug, placeholder], current_app=namespace),
         "page": photo_url(request, search, placeholder, search.page),

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -139,16 +140,16 @@ def render_problem(request: HttpRequest, event: Event, problem: Problem) -> Http
     return response
 
 
-EventView = Callable[..., HttpResponse]
+EventView = Callable[..., HttpResponseBase]
 
 
-def event_page(view: EventView) -> Callable[..., HttpResponse]:
+def event_page(view: EventView) -> Callable[..., HttpResponseBase]:
     """For views of one published event: passes the event (404 if unknown or unpublished)
     instead of its slug, and turns what they raise into the event's search page (input to
     correct) or problem page (everything above)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
         event = selectors.get_published_event(slug)
         try:
             return view(request, event, **kwargs)

@@ -1,5 +1,7 @@
 """Rendering an event's runner page: the one place that makes embed pages frameable."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -9,7 +11,7 @@ from photos.web.embedding import allow_framing, is_embed
 
 
 def render_event_page(
-    request: HttpRequest, event: Event, template: str, context: dict, status: int = 200
+    request: HttpRequest, event: Event, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """Render an event's runner page; embed pages may be framed by the event's sites."""
     response = render(request, template, {"event": event, **context}, status=status)

@@ -20,7 +20,7 @@ from photos.galleries import find_in_gallery
 from photos.models import Event
 from photos.providers import provider_for
 from photos.web import presenters
-from photos.web.addresses import gallery_url, photo_url, read_search
+from photos.web.addresses import gallery_url, page_namespace, photo_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
 from photos.web.rendering import render_event_page, render_search_page
 
@@ -96,7 +96,7 @@ def gallery(
         "zip_url": reverse(
             "photos:zip",
             args=[event.slug, method, search.identifier],
-            current_app=request.resolver_match.namespace,
+            current_app=page_namespace(request),
         ),
         "form": search.form,
     }

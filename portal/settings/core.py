@@ -5,8 +5,12 @@ With DEBUG off (production), the portal refuses to start without a real SECRET_K
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+# Django's generic classes subscriptable at run time, as in the type stubs (ModelAdmin[Event]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

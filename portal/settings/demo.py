@@ -91,11 +91,11 @@ RUNSIGNUP_STANDIN_MEDIA_DIR = Path(
 # Race day as it unfolds, read per request so that tests can steer a live server: photos
 # uploaded after NOW (a unix timestamp) are not listed yet, removed ones no longer are, and
 # after THROTTLE_AFTER listing calls the next THROTTLE_CALLS get a 429.
-RUNSIGNUP_STANDIN_NOW = env.int("RUNSIGNUP_STANDIN_NOW", default=None)
+RUNSIGNUP_STANDIN_NOW = env("RUNSIGNUP_STANDIN_NOW", cast=int, default=None)
 RUNSIGNUP_STANDIN_REMOVED_PHOTO_IDS = env.list(
     "RUNSIGNUP_STANDIN_REMOVED_PHOTO_IDS", cast=int, default=[]
 )
-RUNSIGNUP_STANDIN_THROTTLE_AFTER = env.int("RUNSIGNUP_STANDIN_THROTTLE_AFTER", default=None)
+RUNSIGNUP_STANDIN_THROTTLE_AFTER = env("RUNSIGNUP_STANDIN_THROTTLE_AFTER", cast=int, default=None)
 RUNSIGNUP_STANDIN_THROTTLE_CALLS = env.int("RUNSIGNUP_STANDIN_THROTTLE_CALLS", default=1)
 # Faults in listings and at the image URLs, "name:share,…" (see standins/runsignup/views.py
 # and standins/faults.py).

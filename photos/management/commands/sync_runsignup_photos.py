@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from photos.models import Event, Provider
 from photos.providers.runsignup.sync import SyncFailed, sync_event
@@ -11,7 +13,7 @@ class Command(BaseCommand):
         "race day and --full nightly; an interrupted sync resumes where it stopped."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "slugs", nargs="*", help="events to sync (default: every RunSignUp event)"
         )
@@ -21,7 +23,7 @@ class Command(BaseCommand):
             help="list every photo, and remove the ones RunSignUp no longer has",
         )
 
-    def handle(self, *args, slugs: list[str], full: bool, **options) -> None:
+    def handle(self, *args: Any, slugs: list[str], full: bool, **options: Any) -> None:
         events = Event.objects.filter(provider=Provider.RUNSIGNUP).order_by("slug")
         if slugs:
             events = events.filter(slug__in=slugs)

@@ -2,8 +2,9 @@
 
 `POST {NINEPIC_BASE_URL}/api/v1/ext/{org_id}/event/{event_id}/original-photos`
 with the organisation's key in `X-API-Key`. Answers come in the current
-envelope (`responseType` / `message` / `data`) or the older flat shape; both
-parse into the types of `photos.domain`.
+envelope (`responseType` / `message` / `data`) or the older flat shape; both are
+declared below as msgspec models, decoded strictly, and turned into the types of
+`photos.domain`. Photos whose ID is not a UUID are left out; file names are made safe.
 
 Failure contract: every call either returns a typed result or raises a
 `ProviderError` subclass within `NINEPIC_TIME_BUDGET` seconds. 429, 5xx and
@@ -15,16 +16,18 @@ query string.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import msgspec
 import requests
 from django.conf import settings
+from msgspec import UNSET, UnsetType
 
+from photos import identifiers
 from photos.domain import (
     ConnectionCheck,
     FailedPhoto,
@@ -40,6 +43,7 @@ from photos.domain import (
     ProviderUnavailable,
     SearchMethod,
 )
+from photos.providers.answers import HttpUrl, Text, decoder
 from photos.providers.http import (
     CallPolicy,
     Retry,
@@ -52,6 +56,9 @@ from photos.providers.http import (
 )
 from photos.providers.http import session as session_for_thread
 
+if TYPE_CHECKING:
+    from photos.models import Event
+
 logger = logging.getLogger(__name__)
 
 R2_STORAGE = StorageHosts(("*.r2.cloudflarestorage.com",))
@@ -62,9 +69,13 @@ MAX_ANSWER_BYTES = 2 * 1024 * 1024
 
 
 def image_id_from(filename: str, url: str) -> str:
-    """9Pic names each original `<image_id>.jpg`; the URL path ends the same way."""
-    name = filename or PurePosixPath(urlsplit(url).path).name
-    return PurePosixPath(name).stem
+    """9Pic names each original `<image_id>.jpg`, and its link's path ends the same way: the
+    ID is the link's (the storage check holds a download to it), else the name's; "" if
+    neither is a UUID."""
+    for name in (PurePosixPath(urlsplit(url).path).name, filename):
+        if identifiers.is_clean_uuid(stem := PurePosixPath(name).stem):
+            return stem
+    return ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,16 @@ class Answer:
 class NinePicEvent:
     org_id: int
     event_id: int
+
+    @classmethod
+    def of(cls, event: Event) -> NinePicEvent:
+        """The event's IDs at 9Pic; ProviderRejectedRequest if it lacks one (the admin
+        requires both of a 9Pic event: only one saved some other way lacks them)."""
+        if event.org_id is None or event.event_id is None:
+            raise ProviderRejectedRequest(
+                f"event {event.slug} has no 9Pic organisation or event ID"
+            )
+        return cls(org_id=event.org_id, event_id=event.event_id)
 
 
 class NinePicClient:
@@ -200,7 +221,7 @@ class NinePicClient:
         answer = self._post_with_retries(
             url, where=where, params=params, body={"method": method, "identifier": identifier}
         )
-        status, message = answer.status, _error_message(answer.body)
+        status, message = answer.status, error_message(answer.body)
         if status == 404:
             # 9Pic's 404 means "no photos for that identifier" (or no such event).
             return GalleryPage(photos=[], failed=[], total=0, pagination=None, message=message)
@@ -216,8 +237,8 @@ class NinePicClient:
             logger.error("%s answered unexpected status %s", where, status)
             raise ProviderUnavailable(f"{where}: unexpected status {status}")
         try:
-            return parse_original_photos(json.loads(answer.body))
-        except (ValueError, TypeError, KeyError) as error:
+            return parse_original_photos(answer.body, where=where)
+        except msgspec.DecodeError as error:
             logger.error("%s sent an unreadable answer: %s", where, error)
             raise ProviderUnavailable(f"{where}: unreadable answer") from error
 
@@ -254,98 +275,113 @@ class NinePicClient:
         return with_retries(attempt, where=where, logger=logger, policy=self.policy)
 
 
-def parse_original_photos(payload: Any) -> GalleryPage:
-    """Parse an enveloped or legacy flat answer. Raises ValueError/TypeError on a bad shape."""
-    if not isinstance(payload, dict):
-        raise TypeError("answer is not a JSON object")
-    if "responseType" in payload or "data" in payload:
-        if payload.get("responseType") not in (None, "success"):
-            raise ValueError(f"responseType {payload.get('responseType')!r} in a 200 answer")
-        data = payload.get("data")
-        message = payload.get("message")
-    else:
-        data = payload
-        message = payload.get("message")
-    if data is None:
-        return GalleryPage(
-            photos=[],
-            failed=[],
-            total=0,
-            pagination=None,
-            message=_text(message),
+# --- The answers, declared -----------------------------------------------------------
+# 9Pic sends numbers as numbers: decoded strictly, a count sent as "47" is no answer.
+
+Count = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class PresignedUrl(msgspec.Struct):
+    url: HttpUrl
+    filename: Text = Text()
+
+    def photo(self) -> Photo | None:
+        """The photo, or None if its ID is not a 9Pic image ID (a UUID): a photo that
+        cannot be named in a link is left out."""
+        image_id = image_id_from(self.filename, self.url)
+        if not image_id:
+            return None
+        filename = identifiers.safe_filename(self.filename, image_id=image_id)
+        return Photo(image_id=image_id, filename=filename, url=self.url)
+
+
+class FailedUrl(msgspec.Struct):
+    image_id: Text = Text()
+    error: Text = Text()
+
+
+class PaginationInfo(msgspec.Struct):
+    total: Count
+    current_page: Count = msgspec.field(name="currentPage")
+    total_pages: Count = msgspec.field(name="totalPages")
+    has_next: bool | None = msgspec.field(name="hasNextPage", default=False)
+    has_previous: bool | None = msgspec.field(name="hasPreviousPage", default=False)
+    page_size: Count = 0
+
+    def as_pagination(self) -> Pagination:
+        return Pagination(
+            total=self.total,
+            current_page=self.current_page,
+            total_pages=self.total_pages,
+            has_next=bool(self.has_next),
+            has_previous=bool(self.has_previous),
+            page_size=self.page_size,
         )
-    if not isinstance(data, dict):
-        raise TypeError("data is not an object")
-    photos = [_photo(item) for item in _list(data.get("presigned_urls"))]
-    failed = [_failed(item) for item in _list(data.get("failed_urls"))]
-    pagination = _pagination(data.get("pagination"))
+
+
+class DownloadData(msgspec.Struct):
+    """The links: the envelope's `data`, or the whole of a legacy flat answer."""
+
+    presigned_urls: list[PresignedUrl] | None = None
+    failed_urls: list[FailedUrl] | None = None
+    total_images: Count | None = None
+    pagination: PaginationInfo | None = None
+
+
+class OriginalPhotosAnswer(DownloadData):
+    """A 200 answer in either shape: the envelope (`responseType`, `message`, `data`), or
+    the legacy flat one, whose links sit beside `message` at the top."""
+
+    # An envelope that says anything but "success" in a 200 is no answer.
+    response_type: Literal["success"] | None | UnsetType = msgspec.field(
+        name="responseType", default=UNSET
+    )
+    message: Text = Text()
+    data: DownloadData | None | UnsetType = UNSET
+
+
+class ErrorAnswer(msgspec.Struct):
+    message: Text = Text()
+
+
+ORIGINAL_PHOTOS = decoder(OriginalPhotosAnswer, strict=True)
+ERROR = decoder(ErrorAnswer, strict=True)
+
+
+def parse_original_photos(body: bytes, *, where: str) -> GalleryPage:
+    """Parse a 200 answer; msgspec.DecodeError if it is none.
+
+    Photos whose ID is not a UUID are left out (and logged, as a count). The total and the
+    pagination stay 9Pic's: page N is still 9Pic's page N, and the number of photos cannot
+    be corrected without reading every page."""
+    answer = ORIGINAL_PHOTOS.decode(body)
+    legacy = answer.response_type is UNSET and answer.data is UNSET
+    # A legacy answer is its own data; an envelope without `data` has none.
+    data = answer if legacy else (answer.data or None)
+    message = str(answer.message)
+    if data is None:
+        return GalleryPage(photos=[], failed=[], total=0, pagination=None, message=message)
+    listed = data.presigned_urls or []
+    photos = [photo for item in listed if (photo := item.photo()) is not None]
+    if dropped := len(listed) - len(photos):
+        logger.warning("%s listed %d photos without a 9Pic image ID: left out", where, dropped)
+    pagination = None if data.pagination is None else data.pagination.as_pagination()
     if pagination is not None:
         total = pagination.total
     else:
-        total = _int(data.get("total_images", len(photos)))
+        total = len(listed) if data.total_images is None else data.total_images
     return GalleryPage(
         photos=photos,
-        failed=failed,
+        failed=[FailedPhoto(str(f.image_id), str(f.error)) for f in data.failed_urls or []],
         total=total,
         pagination=pagination,
-        message=_text(message),
+        message=message,
     )
 
 
-def _photo(item: Any) -> Photo:
-    if not isinstance(item, dict):
-        raise TypeError("presigned_urls item is not an object")
-    url = item["url"]
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError("presigned URL is not an http(s) URL")
-    filename = _text(item.get("filename"))
-    image_id = image_id_from(filename, url)
-    return Photo(image_id=image_id, filename=filename or f"{image_id}.jpg", url=url)
-
-
-def _failed(item: Any) -> FailedPhoto:
-    if not isinstance(item, dict):
-        raise TypeError("failed_urls item is not an object")
-    return FailedPhoto(image_id=_text(item.get("image_id")), error=_text(item.get("error")))
-
-
-def _pagination(value: Any) -> Pagination | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise TypeError("pagination is not an object")
-    return Pagination(
-        total=_int(value["total"]),
-        current_page=_int(value["currentPage"]),
-        total_pages=_int(value["totalPages"]),
-        has_next=bool(value.get("hasNextPage", False)),
-        has_previous=bool(value.get("hasPreviousPage", False)),
-        page_size=_int(value.get("page_size", 0)),
-    )
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise TypeError("expected a list")
-    return value
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TypeError(f"expected a non-negative integer, got {type(value).__name__}")
-    return value
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _error_message(body: bytes) -> str:
+def error_message(body: bytes) -> str:
     """The `message` of an error envelope, if the body has one; never the raw body."""
     try:
-        payload = json.loads(body)
-    except ValueError:
+        return ERROR.decode(body).message[:200]
+    except msgspec.DecodeError:
         return ""
-    return _text(payload.get("message"))[:200] if isinstance(payload, dict) else ""

@@ -14,7 +14,7 @@ import io
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,13 +82,13 @@ def preview_file(name: str, size: PreviewSize, open_original: Callable[[], Origi
     )
 
 
-def render(chunks, size: PreviewSize) -> bytes:
+def render(chunks: Iterable[bytes], size: PreviewSize) -> bytes:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as original:
         for chunk in chunks:
             original.write(chunk)
         original.seek(0)
         try:
-            image = Image.open(original)
+            image: Image.Image = Image.open(original)
             # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale: a 24-megapixel photo
             # is reduced while decoding instead of after.
             image.draft("RGB", (size.width, size.height))

@@ -49,7 +49,7 @@ class NinePicProvider(PhotoProvider):
 
     @property
     def _ref(self) -> NinePicEvent:
-        return NinePicEvent(org_id=self.event.org_id, event_id=self.event.event_id)
+        return NinePicEvent.of(self.event)
 
     def _spend_upstream_call(self) -> None:
         budget.spend(self.event, provider=self.label)
@@ -81,9 +81,10 @@ class NinePicProvider(PhotoProvider):
             cache.set(key, result, lifetime)
             return result
 
-        return singleflight.shared(
+        gallery: GalleryPage = singleflight.shared(
             key, lookup=lambda: cache.get(key), compute=fetch, wait=settings.NINEPIC_TIME_BUDGET
         )
+        return gallery
 
     def fresh_photo(self, image_id: str) -> Photo:
         """The photo with a URL signed just now: never one rendered into an earlier page."""
@@ -93,7 +94,7 @@ class NinePicProvider(PhotoProvider):
     def photo_signed_recently(self, image_id: str) -> Photo:
         """The photo with a link signed recently enough to fetch now: from a gallery page
         cached within GALLERY_CACHE_SECONDS if any, else signed now (and kept as long)."""
-        photo = cache.get(self._photo_key(image_id))
+        photo: Photo | None = cache.get(self._photo_key(image_id))
         if photo is None:
             photo = self.fresh_photo(image_id)
             cache.set(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)

@@ -3,28 +3,33 @@
 `GET {RUNSIGNUP_BASE_URL}/rest/v2/photos/get-race-photos.json` with the race's ids and
 `rsu_api_key` in the query and the secret in `X-RSU-API-SECRET`. It lists a race's
 photos page by page (no total: a short page is the last) and cannot search by BIB, so
-the portal keeps an index (photos/runsignup_sync.py) and only calls this to fill it,
+the portal keeps an index (sync.py) and only calls this to fill it,
 plus the storage host to stream an original.
 
 Failure contract: every call returns a typed result or raises a `ProviderError`
 subclass within `RUNSIGNUP_TIME_BUDGET` seconds. Throttling (HTTP 429 or error 14),
 5xx and connection failures are retried with exponential backoff, honouring
 `Retry-After`. RunSignUp also reports errors with status 200, as `{"error": …}`
-bodies; unknown shapes are failures, never tracebacks. The key and secret are never
-logged and never sent to the storage host; messages quoting RunSignUp have them removed.
+bodies; unknown shapes are failures, never tracebacks. Listings are declared below as
+msgspec models, decoded laxly (numbers may come as strings); a photo that does not fit
+them (an ID a link cannot name, a number the index cannot hold) is skipped with its
+reason. The key and secret are never logged and never sent to the storage host;
+messages quoting RunSignUp have them removed.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
 
+import msgspec
 import requests
 from django.conf import settings
+from msgspec import UNSET, UnsetType
 
+from photos import identifiers
 from photos.domain import (
     ConnectionCheck,
     Original,
@@ -35,6 +40,7 @@ from photos.domain import (
     ProviderTimeout,
     ProviderUnavailable,
 )
+from photos.providers.answers import HttpUrl, Text, decoder
 from photos.providers.http import (
     CallPolicy,
     Retry,
@@ -60,8 +66,6 @@ AUTH_FAILED = 6
 THROTTLED = 14
 # A page of 100 photos is about 100 KB; anything near this is not an answer we can use.
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
-# The index keeps BIBs as 32-bit integers (SQLite and PostgreSQL alike); no race prints more.
-MAX_BIB = 2**31 - 1
 CREDENTIALS_HINT = "check RUNSIGNUP_API_KEY / RUNSIGNUP_API_SECRET"
 
 
@@ -73,6 +77,10 @@ class RunSignUpRace:
 
     @classmethod
     def of(cls, event: Event) -> RunSignUpRace:
+        """The event's race; ProviderRejectedRequest if it names none (the admin requires
+        both IDs of a RunSignUp event: only one saved some other way lacks them)."""
+        if event.runsignup_race_id is None or event.runsignup_event_days_id is None:
+            raise ProviderRejectedRequest(f"event {event.slug} has no race or event days ID")
         return cls(
             race_id=event.runsignup_race_id,
             event_days_id=event.runsignup_event_days_id,
@@ -80,11 +88,28 @@ class RunSignUpRace:
         )
 
 
-@dataclass(frozen=True)
-class Image:
-    url: str
-    width: int
-    height: int
+# --- The answers, declared -----------------------------------------------------------
+# RunSignUp's PHP sends numbers as numbers or as strings ("21"): decoded laxly, both read
+# as 21 (a bool is never a number). The bounds are the index's columns: 32-bit integers
+# for BIBs and sizes, and photo IDs the portal's links can name (which fit its 64-bit one).
+
+MAX_INTEGER = 2**31 - 1
+MAX_BIG_INTEGER = 2**63 - 1
+# Uploads from 1970 to 2100: beyond, a number is no time the index can hold (10**12 is
+# the year 33658).
+MAX_UPLOADED_TS = 4_102_444_800
+
+PhotoId = Annotated[int, msgspec.Meta(ge=1, le=identifiers.MAX_NUMBER)]
+AlbumId = Annotated[int, msgspec.Meta(ge=0, le=MAX_BIG_INTEGER)]
+Bib = Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)]
+Size = Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)]
+UploadedTs = Annotated[int, msgspec.Meta(ge=0, le=MAX_UPLOADED_TS)]
+
+
+class Image(msgspec.Struct, frozen=True):
+    url: HttpUrl = msgspec.field(name="image_url")
+    width: Size
+    height: Size
 
 
 @dataclass(frozen=True)
@@ -95,15 +120,73 @@ class RacePhoto:
     original: Image
     large: Image
     thumbnail: Image
-    uploaded_filename: str
+    uploaded_filename: str  # a safe name (identifiers.safe_filename)
     uploaded_ts: int
+
+
+class ListedPhoto(msgspec.Struct):
+    photo_id: PhotoId
+    original: Image
+    large: Image
+    thumbnail: Image
+    uploaded_ts: UploadedTs
+    album_id: AlbumId | None = None
+    # Each BIB read on its own: one that is no number ("A-17") leaves the photo usable.
+    bibs: list[msgspec.Raw] | None = None
+    uploaded_filename: Text = Text()
+
+    def race_photo(self) -> RacePhoto:
+        return RacePhoto(
+            photo_id=self.photo_id,
+            album_id=self.album_id,
+            # BIBs are numbers at RunSignUp; anything else cannot be searched for.
+            bibs=tuple(sorted({bib for raw in self.bibs or [] if (bib := _bib(raw)) is not None})),
+            original=self.original,
+            large=self.large,
+            thumbnail=self.thumbnail,
+            uploaded_filename=identifiers.safe_filename(
+                self.uploaded_filename, image_id=str(self.photo_id)
+            ),
+            uploaded_ts=self.uploaded_ts,
+        )
+
+
+class PhotoListing(msgspec.Struct):
+    # Each photo read on its own: one too malformed to use is skipped, not the page.
+    photos: list[msgspec.Raw]
+
+
+class ErrorDetail(msgspec.Struct):
+    error_code: int | None = None
+    error_msg: Text = Text()
+
+
+class ErrorAnswer(msgspec.Struct):
+    # {"error": {"error_code": 6, "error_msg": "…"}}, {"error": "text"} or anything else:
+    # an "error" of any shape is an error.
+    error: msgspec.Raw | UnsetType = UNSET
+
+
+LISTING = decoder(PhotoListing, strict=False)
+LISTED_PHOTO = decoder(ListedPhoto, strict=False)
+BIB: msgspec.json.Decoder[int] = decoder(Bib, strict=False)
+ERROR = decoder(ErrorAnswer, strict=False)
+ERROR_DETAIL: msgspec.json.Decoder[ErrorDetail | str | None] = decoder(
+    ErrorDetail | str | None, strict=False
+)
 
 
 @dataclass(frozen=True)
 class PhotoListPage:
     photos: list[RacePhoto]
     is_last: bool  # a short or empty page: RunSignUp sends no total
-    skipped: int = 0  # photos in the answer too malformed to use
+    # Why photos of the page were skipped, as too malformed to use, and how many for each
+    # reason (which field, and what was wrong with it; never its value).
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def skipped(self) -> int:
+        return self.skip_reasons.total()
 
 
 class RunSignUpClient:
@@ -152,12 +235,20 @@ class RunSignUpClient:
         if uploaded_since is not None:
             params["uploaded_since_timestamp"] = uploaded_since
         where = f"RunSignUp race {race.race_id} days {race.event_days_id} page {params['page']}"
-        payload = self._get_with_retries(params, where=where)
+        body = self._get_with_retries(params, where=where)
         try:
-            return parse_photo_page(payload, page_size=params["num"])
-        except (TypeError, ValueError) as error:
+            listing = parse_photo_page(body, page_size=params["num"])
+        except msgspec.DecodeError as error:
             logger.error("%s sent an unreadable answer: %s", where, error)
             raise ProviderUnavailable(f"{where}: unreadable answer") from error
+        if listing.skipped:
+            logger.warning(
+                "%s listed %d photos the portal cannot use: %s",
+                where,
+                listing.skipped,
+                "; ".join(f"{count} × {reason}" for reason, count in listing.skip_reasons.items()),
+            )
+        return listing
 
     def open_original(self, *, url: str, filename: str) -> Original:
         """Stream a photo from RunSignUp's storage (public links: no key or secret goes there)."""
@@ -195,10 +286,11 @@ class RunSignUpClient:
 
     # --- Transport ----------------------------------------------------------
 
-    def _get_with_retries(self, params: dict[str, Any], *, where: str) -> Any:
+    def _get_with_retries(self, params: dict[str, Any], *, where: str) -> bytes:
+        """The body of a 200 answer that is not an error body."""
         url = f"{self.base_url}{PATH}"
 
-        def attempt(timeout: tuple[float, float]) -> Any:
+        def attempt(timeout: tuple[float, float]) -> bytes:
             response = self.session.get(
                 url,
                 params={**params, "rsu_api_key": self.api_key},
@@ -212,11 +304,7 @@ class RunSignUpClient:
                     raise Retry(ProviderUnavailable(f"{where}: RunSignUp answered {status}"))
                 body = read_capped(response, where=where, limit=MAX_ANSWER_BYTES, logger=logger)
                 retry_after = retry_after_seconds(response)
-            try:
-                payload = json.loads(body)
-            except ValueError:
-                payload = None
-            error = _error(payload)
+            error = _error(body)
             if status == 429 or (error is not None and error[0] == THROTTLED):
                 raise Retry(
                     ProviderThrottled(
@@ -227,10 +315,7 @@ class RunSignUpClient:
                 )
             if error is not None or status != 200:
                 raise self._refusal(status, error, where=where)
-            if payload is None:
-                logger.error("%s sent a body that is not JSON", where)
-                raise ProviderUnavailable(f"{where}: unreadable answer")
-            return payload
+            return body
 
         return with_retries(attempt, where=where, logger=logger, policy=self.policy)
 
@@ -267,79 +352,39 @@ def problem_for_organisers(error: ProviderError) -> str:
     return f"Could not read from RunSignUp: {error}."
 
 
-def _error(payload: Any) -> tuple[int | None, str] | None:
+def _error(body: bytes) -> tuple[int | None, str] | None:
     """(code, message) of a RunSignUp error body, whatever its shape; None if it is not one."""
-    if not isinstance(payload, dict) or "error" not in payload:
+    try:
+        error = ERROR.decode(body).error
+    except msgspec.DecodeError:
+        return None  # not a JSON object: not an error body (nor a listing)
+    if error is UNSET:
         return None
-    error = payload["error"]
-    if isinstance(error, dict):
-        code = error.get("error_code")
-        if isinstance(code, str) and code.isdigit():
-            code = int(code)
-        message = error.get("error_msg")
-        return (
-            code if isinstance(code, int) and not isinstance(code, bool) else None,
-            message[:200] if isinstance(message, str) else "",
-        )
-    return None, error[:200] if isinstance(error, str) else ""
+    try:
+        detail = ERROR_DETAIL.decode(error)
+    except msgspec.DecodeError:
+        return None, ""  # an error, but none RunSignUp describes
+    if isinstance(detail, ErrorDetail):
+        return detail.error_code, detail.error_msg[:200]
+    return None, (detail or "")[:200]
 
 
-def parse_photo_page(payload: Any, *, page_size: int) -> PhotoListPage:
-    """Parse one page. Raises TypeError/ValueError if it is not a listing at all; skips
-    single photos too malformed to use, so one bad photo cannot stop a sync."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("photos"), list):
-        raise TypeError("answer is not an object with a photos list")
-    items = payload["photos"]
-    photos = []
-    for item in items:
+def parse_photo_page(body: bytes, *, page_size: int) -> PhotoListPage:
+    """Parse one page; msgspec.DecodeError if it is not a listing at all. Single photos too
+    malformed to use are skipped, with the reason, so one bad photo cannot stop a sync."""
+    listed = LISTING.decode(body).photos
+    photos: list[RacePhoto] = []
+    skip_reasons: Counter[str] = Counter()
+    for raw in listed:
         try:
-            photos.append(_photo(item))
-        except (TypeError, ValueError, KeyError) as error:
-            logger.warning("RunSignUp listed a photo the portal cannot use: %s", error)
-    return PhotoListPage(
-        photos=photos, is_last=len(items) < page_size, skipped=len(items) - len(photos)
-    )
+            photos.append(LISTED_PHOTO.decode(raw).race_photo())
+        except msgspec.ValidationError as error:
+            skip_reasons[str(error)] += 1
+    return PhotoListPage(photos=photos, is_last=len(listed) < page_size, skip_reasons=skip_reasons)
 
 
-def _photo(item: Any) -> RacePhoto:
-    if not isinstance(item, dict):
-        raise TypeError("photo is not an object")
-    bibs = item.get("bibs") or []
-    if not isinstance(bibs, list):
-        raise TypeError("bibs is not a list")
-    album_id = item.get("album_id")
-    return RacePhoto(
-        photo_id=_int(item["photo_id"]),
-        album_id=None if album_id is None else _int(album_id),
-        # BIBs are numbers at RunSignUp; anything else cannot be searched for.
-        bibs=tuple(sorted({int(bib) for bib in bibs if _is_int(bib) and int(bib) <= MAX_BIB})),
-        original=_image(item["original"]),
-        large=_image(item["large"]),
-        thumbnail=_image(item["thumbnail"]),
-        uploaded_filename=item.get("uploaded_filename")
-        if isinstance(item.get("uploaded_filename"), str)
-        else "",
-        uploaded_ts=_int(item["uploaded_ts"]),
-    )
-
-
-def _image(value: Any) -> Image:
-    if not isinstance(value, dict):
-        raise TypeError("image is not an object")
-    url = value["image_url"]
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError("image_url is not an http(s) URL")
-    return Image(url=url, width=_int(value["width"]), height=_int(value["height"]))
-
-
-def _is_int(value: Any) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool) and value >= 0) or (
-        isinstance(value, str) and value.isdigit()
-    )
-
-
-def _int(value: Any) -> int:
-    # RunSignUp's PHP sometimes sends numbers as strings.
-    if not _is_int(value):
-        raise TypeError(f"expected a non-negative integer, got {type(value).__name__}")
-    return int(value)
+def _bib(raw: msgspec.Raw) -> int | None:
+    try:
+        return BIB.decode(raw)
+    except msgspec.ValidationError:
+        return None

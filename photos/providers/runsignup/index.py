@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet, Window
@@ -24,7 +25,7 @@ def photos_showing(event: Event, bib: int) -> QuerySet[RunSignUpPhoto]:
 
 def bib_page(
     event: Event, bib: int, *, offset: int, limit: int
-) -> tuple[list[RunSignUpPhoto], int]:
+) -> tuple[Sequence[RunSignUpPhoto], int]:
     """A slice of the photos showing `bib` and how many there are in all.
 
     One query on the (event, bib) index: the total comes along as a window count, and

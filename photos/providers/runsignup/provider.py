@@ -10,7 +10,6 @@ RunSignUp's own thumbnail and (watermarked) large images.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -191,11 +190,11 @@ def _bib_number(identifier: str) -> int | None:
 
 
 def _photo(row: RunSignUpPhoto) -> Photo:
-    # The name as uploaded, without any folders a browser or an unzip tool might follow.
-    name = PurePosixPath(row.uploaded_filename.replace("\\", "/")).name
+    image_id = str(row.photo_id)
     return Photo(
-        image_id=str(row.photo_id),
-        filename=name if name not in ("", ".", "..") else f"{row.photo_id}.jpg",
+        image_id=image_id,
+        # The sync saves safe names; this also covers rows it saved before it did.
+        filename=identifiers.safe_filename(row.uploaded_filename, image_id=image_id),
         url=row.original_url,
         # The sync only indexes photos whose three links are on RunSignUp's storage.
         thumbnail_url=row.thumbnail_url,

@@ -81,10 +81,10 @@ def _sync(
         progress(f"{event.slug}: resuming the interrupted sync at page {state.next_page}")
     is_full = state.listing_since is None
     kind = "full" if is_full else f"since {state.listing_since:%Y-%m-%d %H:%M:%S} UTC"
-    since = None if is_full else int(state.listing_since.timestamp())
+    since = None if state.listing_since is None else int(state.listing_since.timestamp())
     pages = saved = 0
+    page = state.next_page or 1  # a new listing starts at page 1
     while True:
-        page = state.next_page
         try:
             listing = client.race_photos(
                 RunSignUpRace.of(event), page=page, page_size=page_size, uploaded_since=since
@@ -115,6 +115,7 @@ def _sync(
         )
         if listing.is_last:
             break
+        page += 1
     with transaction.atomic():
         removed = 0
         if is_full:
