@@ -20,6 +20,8 @@ def gallery(live_standin, event, settings):
     settings.NINEPIC_MAX_RETRIES = 2
     settings.NINEPIC_BACKOFF = 0.1
     settings.NINEPIC_STANDIN_HANG_SECONDS = BUDGET + 2
+    # Event Details, read (and cached) before 9Pic's trouble starts, as on race day.
+    assert requests.get(f"{live_standin.url}/en/events/demo/", timeout=30).status_code == 200
     return f"{live_standin.url}/en/events/demo/bib/{BIB}/"
 
 

@@ -1,22 +1,24 @@
 """Per-client rate limits, the per-event budget of upstream calls, and trusted proxies."""
 
+import re
+from types import SimpleNamespace
+
 import pytest
-import responses
 from django.test import RequestFactory
 
 from photos.providers import budget
 from photos.ratelimits import client_ip
+from tests import ninepic_answers
 
-UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"
-EMPTY = {"responseType": "error", "message": "No photos", "data": None}
 
 
 @pytest.fixture
-def upstream():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(UPSTREAM, status=404, json=EMPTY)
-        yield mock
+def upstream(upstream):
+    """9Pic knows no photos of any BIB."""
+    upstream.get(re.compile(rf"{ninepic_answers.API}/bibs/.*"), json=ninepic_answers.listing([]))
+    upstream.post(ninepic_answers.ORIGINAL_PHOTOS, status=404, json=ninepic_answers.NO_PHOTOS)
+    return upstream
 
 
 @pytest.mark.parametrize(
@@ -52,7 +54,8 @@ def test_limits_can_be_switched_off(client, event, upstream, settings):
 def test_an_events_upstream_budget_protects_its_quota(
     client, event, upstream, settings, monkeypatch
 ):
-    monkeypatch.setattr(budget.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
+    # Mid-minute, fixed: the budget's clock only (the cache keeps its own).
+    monkeypatch.setattr(budget, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3
     settings.EMPTY_GALLERY_CACHE_SECONDS = 0
     statuses = [client.get(f"/en/events/demo/bib/{bib}/").status_code for bib in range(100, 106)]

@@ -41,11 +41,11 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseB
         image_id = provider.clean_photo_id(image_id)
     except ValueError:
         raise bad_photo_link() from None
-    photo = provider.fresh_photo(image_id)
+    link = provider.fresh_original(image_id)
     if settings.DOWNLOAD_MODE == "redirect":
-        response: HttpResponseBase = HttpResponseRedirect(photo.url)
+        response: HttpResponseBase = HttpResponseRedirect(link.url)
     else:
-        original = provider.open_original(photo)
+        original = provider.open_original(link)
         response = StreamingHttpResponse(original.chunks, content_type=original.content_type)
         response["Content-Disposition"] = content_disposition_header(True, original.filename)
         if original.content_length is not None:

@@ -21,6 +21,7 @@ RATELIMIT_IP_META_KEY = "photos.ratelimits.client_ip"
 # from someone trying every BIB. 0 turns it off.
 UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = env.int("UPSTREAM_CALLS_PER_MINUTE_PER_EVENT", default=600)
 
+# At most 60: one call must list a page either way (Download Originals gives 60 at most).
 GALLERY_PAGE_SIZE = min(env.int("GALLERY_PAGE_SIZE", default=30), 60)
 # Most photos one ZIP may hold (a marathon finisher rarely has more than a few dozen).
 ZIP_MAX_PHOTOS = env.int("ZIP_MAX_PHOTOS", default=100)
