@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.settings.core import BASE_DIR, env
+from portal.settings.core import BASE_DIR, CONTENT_SECURITY_POLICY, env
 
 # --- 9Pic -------------------------------------------------------------------
 
@@ -92,3 +92,23 @@ RUNSIGNUP_BACKOFF = env.float("RUNSIGNUP_BACKOFF", default=2.0)
 RUNSIGNUP_STORAGE_HOSTS = env.list("RUNSIGNUP_STORAGE_HOSTS", default=["*.s3.amazonaws.com"])
 # RunSignUp's storage is https only.
 RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=False)
+
+# --- What pages show ------------------------------------------------------------------
+
+
+def _image_sources(patterns: list[str], allow_http: bool) -> list[str]:
+    """CSP sources for hosts named as the storage and preview settings name them ("*" a
+    label); any https host if one cannot be written in CSP (a "*" other than the first)."""
+    schemes = ["https", "http"] if allow_http else ["https"]
+    if any(set(p.removeprefix("*.")) & set("*?[]") for p in patterns):
+        return [f"{scheme}:" for scheme in schemes]
+    return [f"{scheme}://{pattern}" for pattern in patterns for scheme in schemes]
+
+
+# Runner pages show the portal's own images, 9Pic's previews and RunSignUp's: no other
+# (an event's logo is added to its own pages: photos/web/rendering.py).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [
+    "'self'",
+    *_image_sources(NINEPIC_PREVIEW_HOSTS, NINEPIC_PREVIEW_ALLOW_HTTP),
+    *_image_sources(RUNSIGNUP_STORAGE_HOSTS, RUNSIGNUP_STORAGE_ALLOW_HTTP),
+]
