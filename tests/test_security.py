@@ -33,7 +33,12 @@ def image_sources(response) -> list[str]:
 
 def test_pages_show_images_from_the_portal_and_the_providers_only(client, event):
     sources = image_sources(client.get("/en/events/demo/"))
-    assert sources == ["'self'", "https://photos.9pic.ai", "https://*.s3.amazonaws.com", "http:"]
+    assert sources == [
+        "'self'",
+        "https://photos.9pic.ai:*",
+        "https://*.s3.amazonaws.com:*",
+        "http:",
+    ]
     # (plain http: the demo's, for the stand-ins' images on whatever port serves them)
 
 
@@ -47,11 +52,16 @@ def test_an_events_logo_is_allowed_on_its_own_pages(client, event):
 @pytest.mark.parametrize(
     ("patterns", "allow_http", "sources"),
     [
-        (["photos.9pic.ai"], False, ["https://photos.9pic.ai"]),
+        (["photos.9pic.ai"], False, ["https://photos.9pic.ai:*"]),
         (
             ["*.cdn.9pic.ai", "x.test"],
             True,
-            ["https://*.cdn.9pic.ai", "http://*.cdn.9pic.ai", "https://x.test", "http://x.test"],
+            [
+                "https://*.cdn.9pic.ai:*",
+                "http://*.cdn.9pic.ai:*",
+                "https://x.test:*",
+                "http://x.test:*",
+            ],
         ),
         (["photos-*.9pic.ai"], False, ["https:"]),
         (["photos.9pic.ai", "cdn?.9pic.ai"], True, ["https:", "http:"]),

@@ -98,11 +98,12 @@ RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=
 
 def _image_sources(patterns: list[str], allow_http: bool) -> list[str]:
     """CSP sources for hosts named as the storage and preview settings name them ("*" a
-    label); any https host if one cannot be written in CSP (a "*" other than the first)."""
+    label; any port, as the clients take them); any host if one cannot be written in CSP
+    (a wildcard other than a first "*.")."""
     schemes = ["https", "http"] if allow_http else ["https"]
     if any(set(p.removeprefix("*.")) & set("*?[]") for p in patterns):
         return [f"{scheme}:" for scheme in schemes]
-    return [f"{scheme}://{pattern}" for pattern in patterns for scheme in schemes]
+    return [f"{scheme}://{pattern}:*" for pattern in patterns for scheme in schemes]
 
 
 # Runner pages show the portal's own images, 9Pic's previews and RunSignUp's: no other
