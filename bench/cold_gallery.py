@@ -46,16 +46,13 @@ ALL_LOADED = "() => [...document.images].every((image) => image.complete && imag
 
 def portal_env(servers: Servers, listing: str) -> dict[str, str]:
     """A portal listing galleries one way, with previews of its own in a folder of its own
-    (earlier scenarios made previews of the same photos), showing the stand-in's CDN. One
-    worker process: its cache is the whole portal's, as Redis makes it across processes in
-    production (without it, a second visit could land on a process that never saw the
-    gallery)."""
+    (earlier scenarios made previews of the same photos). One worker process: its cache is
+    the whole portal's, as Redis makes it across processes in production (without it, a
+    second visit could land on a process that never saw the gallery)."""
     return {
         "WEB_CONCURRENCY": "1",
         "NINEPIC_GALLERY_LISTING": listing,
         "PREVIEW_DIR": str(servers.workdir / f"previews-{listing}"),
-        "NINEPIC_PREVIEW_HOSTS": "127.0.0.1",
-        "NINEPIC_PREVIEW_ALLOW_HTTP": "True",
     }
 
 

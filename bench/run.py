@@ -28,13 +28,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 import cold_gallery
 import race_hour
 import requests
 from servers import EVENT_PATH, KEY, ROOT, Servers, children
 
-API_PATH = "/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+API_PATH = "/_standin/9pic/api/v1/ext/903/event/456"
 FIELD_BIB = 10000  # bibs from here on each have three photos in the stand-in
 UNIQUE_BIBS_LUA = """
 counter = 0
@@ -84,10 +85,10 @@ class Bench(Servers):
             bibs = iter(range(FIELD_BIB, FIELD_BIB + 10_000))
 
             def bare() -> None:
-                session.post(
-                    upstream + API_PATH,
+                # The call an uncached gallery page makes: a page of BIB Search.
+                session.get(
+                    f"{upstream}{API_PATH}/bibs/{next(bibs)}",
                     params={"page": 1, "page_size": 30},
-                    json={"method": "bib", "identifier": str(next(bibs))},
                     headers={"X-API-Key": KEY},
                     timeout=30,
                 ).raise_for_status()
@@ -166,8 +167,12 @@ class Bench(Servers):
             page_bytes = wire_bytes(page) + sum(
                 wire_bytes(session.get(portal + a, timeout=30)) for a in set(assets)
             )
-            previews = re.findall(r'<img src="([^"]+/preview)"', html)
-            preview_sizes = [wire_bytes(session.get(portal + u, timeout=60)) for u in previews]
+            # 9Pic's previews (on the stand-in's CDN), or the portal's on the fallback.
+            previews = re.findall(r'<img src="([^"]+)"', html)
+            preview_sizes = [
+                wire_bytes(session.get(urljoin(portal, u.replace("&amp;", "&")), timeout=60))
+                for u in previews
+            ]
         return {
             "original_bytes": len(original),
             "preview_ms": preview_ms,
