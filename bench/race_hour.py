@@ -20,6 +20,7 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from cold_gallery import LISTINGS, MEDIA, portal_env, standin_stats, used
 from servers import EVENT_PATH, KEY, ROOT, Servers, children
 
 sys.path.insert(0, str(ROOT))
-from standins.ninepic.catalogue import FIELD_BIBS, photos  # noqa: E402
+from standins.ninepic.catalogue import FIELD_BIBS, photos_for_bib  # noqa: E402
 
 RUNNERS = 10_000
 # How many runners' browsers may be busy at once; later ones wait (and are counted late).
@@ -43,15 +44,16 @@ class Outcomes:
     """What the runners saw: latencies (ms) by kind of request, failures, bytes."""
 
     latencies: dict[str, list[float]] = field(default_factory=dict)
-    errors: int = 0
+    errors: Counter[str] = field(default_factory=Counter)  # "page 502", "download ReadTimeout"
     downloaded: int = 0
     late_runners: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, millis: float, ok: bool, size: int = 0) -> None:
+    def add(self, kind: str, millis: float, failure: str = "", size: int = 0) -> None:
         with self.lock:
             self.latencies.setdefault(kind, []).append(millis)
-            self.errors += not ok
+            if failure:
+                self.errors[f"{kind} {failure}"] += 1
             if kind == "download":
                 self.downloaded += size
 
@@ -74,18 +76,18 @@ class Runner:
     def get(self, kind: str, url: str) -> str:
         """Fetch `url` whole; its text if it is a page. A failure is counted, not raised."""
         start = time.perf_counter()
-        text = ""
+        text, failure, size = "", "", 0
         try:
             with self.session.get(url, stream=True, timeout=60) as response:
-                ok = response.status_code < 400
-                if kind == "page":
-                    text = response.text if ok else ""
-                    size = len(response.content)
+                if response.status_code >= 400:
+                    failure = str(response.status_code)
+                elif kind == "page":
+                    text = response.text
                 else:
                     size = sum(len(chunk) for chunk in response.iter_content(256 * 1024))
-        except requests.RequestException:
-            ok, size = False, 0
-        self.outcomes.add(kind, (time.perf_counter() - start) * 1000, ok, size)
+        except requests.RequestException as error:
+            failure = type(error).__name__
+        self.outcomes.add(kind, (time.perf_counter() - start) * 1000, failure, size)
         return text
 
     def visit(self, bib: int) -> None:
@@ -97,7 +99,7 @@ class Runner:
         for link in re.findall(r'href="([^"]+/download)"', gallery)[:2]:
             self.get("download", self.portal + link)
         if not page:
-            self.outcomes.add("page", 0, ok=False)
+            self.outcomes.add("page", 0, failure="without photos")
 
     def load_images(self, html: str) -> None:
         for src in IMAGE_SRC.findall(html):
@@ -144,14 +146,20 @@ def cpu_seconds(master: int) -> float:
     return (times(master, slice(11, 15)) + workers) / tick
 
 
-def draw_all(upstream: str) -> None:
-    """Have the stand-in draw every photo of the event (original, previews) before the hour."""
+def draw_first(upstream: str, runners: int) -> None:
+    """Have the stand-in draw the runners' photos (originals, previews) before the hour
+    starts: that is its work, not the portal's (and kept across runs)."""
     session = requests.Session()
-    api = f"{upstream}/_standin/9pic/api/v1/ext/903/event/456"
-    ids = [photo.image_id for photo in photos(456)]
+    ids = sorted(
+        {
+            photo.image_id
+            for number in range(min(runners, len(FIELD_BIBS)))
+            for photo in photos_for_bib(456, str(FIELD_BIBS[number]))
+        }
+    )
     for start in range(0, len(ids), 60):
         links = session.post(
-            f"{api}/original-photos",
+            f"{upstream}/_standin/9pic/api/v1/ext/903/event/456/original-photos",
             json={"method": "image_ids", "identifier": ids[start : start + 60]},
             params={"page_size": 60},
             headers={"X-API-Key": KEY},
@@ -159,10 +167,10 @@ def draw_all(upstream: str) -> None:
         )
         for link in links.json()["data"]["presigned_urls"]:
             session.get(link["url"], timeout=60).raise_for_status()
-    listed = session.get(f"{api}/images", params={"page_size": 100}, headers={"X-API-Key": KEY})
-    for image in listed.json()["data"]["images"]:
-        for url in (image["thumbnail_url"], image["img_url"]):
-            session.get(url, timeout=60).raise_for_status()
+    for image_id in ids:
+        for size in ("small", "large"):
+            preview = f"{upstream}/_standin/9pic/cdn/imgs/456/{size}/{image_id}.jpg"
+            session.get(preview, timeout=60).raise_for_status()
 
 
 def percentile(samples: list[float], at: int) -> float:
@@ -171,15 +179,11 @@ def percentile(samples: list[float], at: int) -> float:
     return round(statistics.quantiles(samples, n=100, method="inclusive")[at - 1], 1)
 
 
-def run(
-    servers: Servers, *, runners: int, seconds: float, latency_ms: int, draw_first: bool = True
-) -> dict:
-    """Both listings' figures. `draw_first`: have the stand-in draw every photo before the
-    hour (the first time a minute; kept across runs), or as runners ask for them."""
+def run(servers: Servers, *, runners: int, seconds: float, latency_ms: int) -> dict:
+    """Both listings' figures, with the same stand-in."""
     figures: dict = {"race_runners": runners, "race_seconds": seconds}
     with servers.standin(latency_ms, NINEPIC_STANDIN_MEDIA_DIR=str(MEDIA)) as (upstream, _):
-        if draw_first:
-            draw_all(upstream)
+        draw_first(upstream, runners)
         for listing in LISTINGS:
             env = {**portal_env(servers, listing), "WEB_CONCURRENCY": str(os.cpu_count() or 2)}
             with servers.portal(f"portal-race-{listing}", upstream, **env) as (portal, master):
@@ -207,7 +211,8 @@ def summary(
         f"race_{listing}_download_p50_ms": percentile(downloads, 50),
         f"race_{listing}_download_p95_ms": percentile(downloads, 95),
         f"race_{listing}_requests": sum(len(v) for v in outcomes.latencies.values()),
-        f"race_{listing}_errors": outcomes.errors,
+        f"race_{listing}_errors": sum(outcomes.errors.values()),
+        f"race_{listing}_errors_by_kind": dict(outcomes.errors),
         f"race_{listing}_late_runners": outcomes.late_runners,
     }
 
@@ -242,5 +247,15 @@ def rows(figures: dict) -> list[tuple[str, str, str]]:
         ("  pages p50 / p95 (ms)", plain("page_p50_ms", "page_p95_ms"), ""),
         ("  downloads p50 / p95 (ms)", plain("download_p50_ms", "download_p95_ms"), ""),
         ("  requests / errors", plain("requests", "errors"), "0 errors"),
+        (
+            "  errors by kind",
+            both(
+                lambda at: (
+                    ", ".join(f"{k}: {n}" for k, n in figures[at + "errors_by_kind"].items())
+                    or "none"
+                )
+            ),
+            "",
+        ),
         ("  runners started over 1 s late", plain("late_runners"), ""),
     ]

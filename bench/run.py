@@ -468,7 +468,6 @@ def main() -> None:
             runners=args.race_runners,
             seconds=args.race_seconds,
             latency_ms=args.latency_ms,
-            draw_first=not args.smoke,
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
