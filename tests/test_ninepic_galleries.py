@@ -240,7 +240,7 @@ def test_previews_outside_9pics_hosts_make_the_event_fall_back_once(portal, sett
         ({"status": 405, "body": "Method Not Allowed"}, "no such endpoint (405)"),
         (
             {"status": 403, "json": {"responseType": "error", "message": "off", "data": None}},
-            "BIB Search refused (403)",
+            "BIB Search answered 403: switched off for the event",
         ),
         (
             {"json": {**ninepic_answers.listing(["00000000-0000-4000-8000-000000000000"])}},

@@ -255,7 +255,7 @@ class NinePicClient:
         (an empty 200, or the 404 some versions send) is an empty page. Needs the event's
         `bib_search`: else ProviderMisconfigured (403)."""
         path = f"bibs/{quote(bib, safe='')}"
-        return self._listing(event, path, page=page, page_size=page_size)
+        return self._listing(event, path, "BIB Search", page=page, page_size=page_size)
 
     def face_result(
         self, event: NinePicEvent, request_id: str, *, page: int = 1, page_size: int = 32
@@ -263,11 +263,11 @@ class NinePicClient:
         """A page of the stored result of the Face Search `request_id` (no new matching, no
         upload). An unknown `request_id` (404) is an empty page. Needs `selfie_search`."""
         path = f"faces/{quote(request_id, safe='')}"
-        return self._listing(event, path, page=page, page_size=page_size)
+        return self._listing(event, path, "Face Search", page=page, page_size=page_size)
 
     def all_photos(self, event: NinePicEvent, *, page: int = 1, page_size: int = 32) -> GalleryPage:
         """A page of every photo of the event, by capture time (photos without one last)."""
-        return self._listing(event, "images", page=page, page_size=page_size)
+        return self._listing(event, "images", "All Photos", page=page, page_size=page_size)
 
     def timeline_days(self, event: NinePicEvent) -> list[TimelineDay]:
         """The days (UTC) with photos and how many each hour has. Needs `timeline_search`."""
@@ -285,12 +285,21 @@ class NinePicClient:
             settings.NINEPIC_TIMELINE_FROM_PARAM: start,
             settings.NINEPIC_TIMELINE_TO_PARAM: end,
         }
-        return self._listing(event, "timeline/images", page=page, page_size=page_size, **window)
+        return self._listing(
+            event, "timeline/images", "Timeline", page=page, page_size=page_size, **window
+        )
 
     def _listing(
-        self, event: NinePicEvent, path: str, *, page: int, page_size: int, **query: int
+        self,
+        event: NinePicEvent,
+        path: str,
+        endpoint: str,
+        *,
+        page: int,
+        page_size: int,
+        **query: int,
     ) -> GalleryPage:
-        where = self._where(event, path.split("/")[0])
+        where = self._where(event, endpoint)
         params = {**query, **_paging(page, page_size, MAX_LISTING_PAGE_SIZE)}
         body = self._get(event, path, where=where, params=params)
         if body is None:

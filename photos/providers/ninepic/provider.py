@@ -157,14 +157,15 @@ class NinePicProvider(PhotoProvider):
     def _listed(
         self, method: SearchMethod, identifier: str, page: int, page_size: int
     ) -> GalleryPage:
-        """One upstream call: the search listing, or Download Originals where it cannot serve."""
+        """One upstream call: the search listing, or Download Originals where it cannot serve
+        (and two the first time it finds that out)."""
         if self.lists_by_search(method):
             try:
                 return self._search_listing(method, identifier, page, page_size)
             except ProviderMisconfigured as error:
                 if error.status != 403:
                     raise
-                why = f"{LISTING_NAMES[method]} refused (403): switched off for the event?"
+                why = refused(method)
             except (EndpointMissing, WithoutPreviews) as error:
                 why = str(error)
             result = self._originals_listing(method, identifier, page, page_size)
@@ -393,7 +394,7 @@ class NinePicProvider(PhotoProvider):
                 self._client.face_result(self._ref, str(uuid.UUID(int=0)), page_size=1)
         except ProviderMisconfigured as error:
             if error.status == 403:
-                self._fall_back(method, f"{LISTING_NAMES[method]} refused (403)")
+                self._fall_back(method, refused(method))
         except EndpointMissing as error:
             self._fall_back(method, str(error))
         except ProviderError:
@@ -402,6 +403,10 @@ class NinePicProvider(PhotoProvider):
         if why is None:
             return f"{search} galleries: 9Pic's {LISTING_NAMES[method]}, with 9Pic's previews."
         return f"{search} galleries: {fallback}, as {why}."
+
+
+def refused(method: SearchMethod) -> str:
+    return f"{LISTING_NAMES[method]} answered 403: switched off for the event"
 
 
 def _on(flag: bool) -> str:
