@@ -28,7 +28,9 @@ from pathlib import Path
 
 import requests
 from cold_gallery import LISTINGS, MEDIA, portal_env, standin_stats, used
+from requests.adapters import HTTPAdapter
 from servers import EVENT_PATH, KEY, ROOT, Servers, children
+from urllib3.util import Retry
 
 sys.path.insert(0, str(ROOT))
 from standins.ninepic.catalogue import FIELD_BIBS, photos_for_bib  # noqa: E402
@@ -70,7 +72,11 @@ class Runner:
     @property
     def session(self) -> requests.Session:
         if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
+            session = self._local.session = requests.Session()
+            # As browsers do: a request on a kept-alive connection the server has just
+            # closed is sent again, once, on a new one.
+            retry_once = HTTPAdapter(max_retries=Retry(total=1, status=0, backoff_factor=0))
+            session.mount("http://", retry_once)
         return self._local.session
 
     def get(self, kind: str, url: str) -> str:
@@ -92,14 +98,16 @@ class Runner:
 
     def visit(self, bib: int) -> None:
         gallery = self.get("page", f"{self.portal}{EVENT_PATH}/bib/{bib}/")
+        if not gallery:
+            return  # counted as a failed page
         self.load_images(gallery)
         page = re.search(rf'href="([^"]*/bib/{bib}/photos/[^"]+/)"', gallery)
-        if page:
-            self.load_images(self.get("page", self.portal + page[1]))
-        for link in re.findall(r'href="([^"]+/download)"', gallery)[:2]:
-            self.get("download", self.portal + link)
         if not page:
             self.outcomes.add("page", 0, failure="without photos")
+            return
+        self.load_images(self.get("page", self.portal + page[1]))
+        for link in re.findall(r'href="([^"]+/download)"', gallery)[:2]:
+            self.get("download", self.portal + link)
 
     def load_images(self, html: str) -> None:
         for src in IMAGE_SRC.findall(html):
