@@ -45,3 +45,7 @@ AXES_CLIENT_IP_CALLABLE = "photos.signin.client_network"
 AXES_LOCKOUT_CALLABLE = "photos.signin.locked_out"
 AXES_RESET_ON_SUCCESS = True  # a few typos before the right password are forgotten
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # trying while locked out restarts the wait
+
+# How long a runner form (selfie upload, email subscription) stays valid after its page was
+# served; older posts are asked to reload (photos/web/runner_forms.py).
+RUNNER_FORM_TOKEN_SECONDS = env.int("RUNNER_FORM_TOKEN_SECONDS", default=2 * 3600)
