@@ -20,7 +20,7 @@ def clean_bib(value: str) -> str:
     if not value.strip():
         raise forms.ValidationError(REQUIRED[SearchMethod.BIB], code="required")
     try:
-        return identifiers.clean_bib(value)
+        return identifiers.clean_bib(identifiers.tidy_bib_input(value))
     except ValueError:
         raise forms.ValidationError(
             _("A BIB number has 1 to 20 letters, digits or hyphens, e.g. 1234 or A-17."),

@@ -101,6 +101,9 @@ def test_theme_stylesheet_carries_the_accent(client, event):
     [
         ("bib=1234", "/en/events/demo/bib/1234/"),
         ("bib=+A-17+", "/en/events/demo/bib/A-17/"),
+        # Tidied as typed (the whole table is in tests/test_identifiers.py).
+        ("bib=%23+1+234.", "/en/events/demo/bib/1234/"),
+        ("bib=%EF%BC%A1%E2%80%9317", "/en/events/demo/bib/A-17/"),  # full-width A, en dash
         (f"selfie={SELFIE.upper()}", f"/en/events/demo/selfie/{SELFIE}/"),
     ],
 )
@@ -116,7 +119,7 @@ def test_search_redirects_to_the_canonical_gallery(client, event, upstream, quer
     ("query", "message"),
     [
         ("bib=", b"Enter your BIB number."),
-        ("bib=12%2034", b"1 to 20 letters, digits or hyphens"),
+        ("bib=12_34", b"1 to 20 letters, digits or hyphens"),
         ("bib=" + "9" * 21, b"1 to 20 letters, digits or hyphens"),
         ("bib=%3Cscript%3E", b"1 to 20 letters, digits or hyphens"),
         ("selfie=not-a-uuid", b"That is not a valid selfie search ID"),

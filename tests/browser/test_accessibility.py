@@ -11,7 +11,7 @@ from standins.runsignup import catalogue as runsignup_catalogue
 PAGES = [
     "/",
     "/en/events/demo/",
-    "/en/events/demo/search?bib=12+34",
+    "/en/events/demo/search?bib=12_34",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/?page=2",
     f"/en/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/",
