@@ -80,7 +80,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
         (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
         ("Photos", {"fields": ["provider", "provider_status"]}),
         *(_fieldset(provider) for provider in PROVIDERS.values()),
-        ("Search", {"fields": ["offers_bib_search", "offers_selfie_search"]}),
+        ("Search", {"fields": ["offers_bib_search", "offers_selfie_search", "bibs_are_numbers"]}),
         ("Language", {"fields": ["default_language"]}),
         ("Branding", {"fields": ["logo_url", "accent_colour", "intro"]}),
         ("Embedding", {"fields": ["embed_origins"]}),

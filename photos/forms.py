@@ -1,6 +1,9 @@
 """Runner input, validated before anything is sent upstream, with messages in runner words."""
 
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -8,6 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from photos import identifiers
 from photos.domain import SearchMethod
+
+if TYPE_CHECKING:
+    from photos.providers.base import PhotoProvider
 
 # What a runner who left a search's field empty is asked for.
 REQUIRED = {
@@ -57,12 +63,20 @@ class SearchForm(forms.Form):
     bib = forms.CharField(required=False, max_length=100, label=gettext_lazy("BIB number"))
     selfie = forms.CharField(required=False, max_length=100, label=gettext_lazy("Selfie search ID"))
 
-    def __init__(self, *args: Any, methods: list[SearchMethod], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, methods: list[SearchMethod], numeric_bibs: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.methods = methods
+        self.numeric_bibs = numeric_bibs  # the field then asks phones for a number pad
         for method in SearchMethod:
             if method not in methods:
                 del self.fields[method.value]
+
+    @classmethod
+    def of(cls, provider: PhotoProvider, data: Mapping[str, str] | None = None) -> SearchForm:
+        """The form of the searches the event's provider offers runners."""
+        return cls(data, methods=provider.search_methods, numeric_bibs=provider.numeric_bibs)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

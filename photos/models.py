@@ -89,6 +89,11 @@ class Event(models.Model):
         default=True,
         help_text="Runners paste the request ID that 9Pic FaceFind gave them for their selfie.",
     )
+    bibs_are_numbers = models.BooleanField(
+        "BIBs are numbers only",
+        default=False,
+        help_text="Phones then offer a number pad for the BIB. (RunSignUp BIBs always are.)",
+    )
 
     logo_url = models.URLField(
         "logo address",

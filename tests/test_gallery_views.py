@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -91,6 +92,13 @@ def test_theme_stylesheet_carries_the_accent(client, event):
     assert sheet["Content-Type"].startswith("text/css")
     assert b"--accent: #c2410c" in sheet.content
     assert b"--accent-text: #ffffff" in sheet.content
+
+
+def test_the_bib_field_offers_a_number_pad_where_the_events_bibs_are_numbers(client, event):
+    assert b'inputmode="numeric"' not in client.get("/en/events/demo/").content
+    event.bibs_are_numbers = True
+    event.save()
+    assert b'inputmode="numeric"' in client.get("/en/events/demo/").content
 
 
 # --- Search -----------------------------------------------------------------------------
@@ -233,6 +241,14 @@ def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
     # One tap to the selfie field, on this page.
     assert '<a class="button" href="#id_selfie">Search with a selfie</a>' in html
     assert 'id="id_selfie"' in html
+
+
+def test_headings_keep_a_bib_whole(client, event, upstream):
+    upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
+    html = client.get("/en/events/demo/bib/A-17/").content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
+    assert '<span class="unbroken">A-17</span>' in heading  # portal.css: white-space: nowrap
+    assert "<strong><span class=\"unbroken\">A-17</span></strong>" in html
 
 
 def test_without_selfie_search_the_empty_state_does_not_offer_it(client, event, upstream):

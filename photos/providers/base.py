@@ -64,6 +64,11 @@ class PhotoProvider(ABC):
         }
         return [m for m in SearchMethod if offered[m] and m in self.supported_searches]
 
+    @property
+    def numeric_bibs(self) -> bool:
+        """Whether every BIB of the event is digits only (phones then offer a number pad)."""
+        return self.event.bibs_are_numbers
+
     @abstractmethod
     def clean_photo_id(self, image_id: str) -> str:
         """The photo ID as this provider writes it, or ValueError: checked before any call."""

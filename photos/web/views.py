@@ -33,7 +33,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @event_page
 def event_home(request: HttpRequest, event: Event) -> HttpResponse:
-    return render_search_page(request, event, SearchForm(methods=_search_methods(event)))
+    return render_search_page(request, event, SearchForm.of(provider_for(event)))
 
 
 @require_safe
@@ -41,7 +41,7 @@ def event_home(request: HttpRequest, event: Event) -> HttpResponse:
 def search(request: HttpRequest, event: Event) -> HttpResponse:
     """The search form's GET target: no cookies, so it works inside third-party iframes."""
     ratelimits.check(request, "search")
-    form = SearchForm(request.GET, methods=_search_methods(event))
+    form = SearchForm.of(provider_for(event), request.GET)
     if not form.is_valid():
         return render_search_page(request, event, form, status=400)
     return redirect(
@@ -170,7 +170,3 @@ def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
     # The link carries ?v=<last change>, so a long cache is safe.
     patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
     return response
-
-
-def _search_methods(event: Event) -> list[SearchMethod]:
-    return provider_for(event).search_methods

@@ -53,6 +53,11 @@ class RunSignUpProvider(PhotoProvider):
             if not getattr(settings, name)
         ]
 
+    @property
+    def numeric_bibs(self) -> bool:
+        """RunSignUp's BIBs are numbers."""
+        return True
+
     def clean_photo_id(self, image_id: str) -> str:
         """RunSignUp numbers its photos."""
         return identifiers.clean_number(image_id)
