@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib.auth.base_user import BaseUserManager
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -95,3 +96,20 @@ class SearchForm(forms.Form):
         except forms.ValidationError as error:
             self.add_error(method.value, error)
         return cleaned
+
+
+class SubscribeForm(forms.Form):
+    """The address for "email me when my photos are ready"."""
+
+    email = forms.EmailField(
+        max_length=254,
+        label=gettext_lazy("Your email address"),
+        error_messages={
+            "required": gettext_lazy("Enter your email address."),
+            "invalid": gettext_lazy("Check the email address: it looks like name@example.com."),
+        },
+    )
+
+    def clean_email(self) -> str:
+        # A domain has no letter case: one request per address, however it was typed.
+        return BaseUserManager.normalize_email(self.cleaned_data["email"])

@@ -32,10 +32,10 @@ RESERVED_ON_WINDOWS = re.compile(r'[<>:"|?*]')
 
 def tidy_bib_input(value: str) -> str:
     """A BIB as a runner typed it, tidied for `clean_bib`: compatibility forms made plain
-    (full-width １２３４ is 1234, Ａ is A), every dash or minus sign a hyphen, no spaces
-    anywhere (" 1 234 "), no digit grouping (1.234, 1,234, 1'234), and no marks around it
-    ("#1234", "1234.", "(A-17)"), nor invisible ones. Letter case is left to `clean_bib`. Never raises: what is
-    left may still not be a BIB."""
+    (full-width １２３４ is 1234, Ａ is A), every dash or minus sign a hyphen, no spaces or
+    invisible characters anywhere (" 1 234 "), no digit grouping (1.234, 1,234, 1'234), no
+    marks around it ("#1234", "1234.", "(A-17)"). Letter case is left to `clean_bib`.
+    Never raises: what is left may still not be a BIB."""
     text = unicodedata.normalize("NFKC", value)
     # Spaces, and the invisible characters copying from a results page brings along.
     kept = (c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")

@@ -47,11 +47,14 @@ def client_ip(request: HttpRequest) -> str:
     return str(ip)
 
 
-def check(request: HttpRequest, action: str) -> None:
-    """Count this request against `action`'s limit (RATE_LIMITS); RateLimited past it."""
+def check(request: HttpRequest, action: str, *, per: str | None = None) -> None:
+    """Count this request against `action`'s limit (RATE_LIMITS): per client address, or
+    given `per`, per that value whoever sends it (an email address, an event: the cache key
+    holds only its hash). RateLimited past it."""
     rate = settings.RATE_LIMITS.get(action)
     if not rate:
         return
-    usage = get_usage(request, group=f"runner-{action}", key="ip", rate=rate, increment=True)
+    key = "ip" if per is None else (lambda group, request: per)
+    usage = get_usage(request, group=f"runner-{action}", key=key, rate=rate, increment=True)
     if usage is not None and usage["should_limit"]:
         raise RateLimited(max(1, int(usage["time_left"])))

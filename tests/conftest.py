@@ -1,7 +1,15 @@
+import email
+import email.policy
+import mailbox
 import os
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
 
+import environ
 import pytest
 
+from bench.servers import smtp
 from photos.models import Event, Provider
 from standins.runsignup import catalogue as runsignup_catalogue
 from standins.runsignup import views as runsignup_views
@@ -94,3 +102,40 @@ def live_runsignup(live_server, settings):
     """Point the portal at the RunSignUp stand-in served by the live server, over real HTTP."""
     settings.RUNSIGNUP_BASE_URL = f"{live_server.url}/_standin/runsignup"
     return live_server
+
+
+@dataclass
+class MailServer:
+    """A real SMTP server on loopback, and what it has received."""
+
+    maildir: Path
+
+    def messages(self) -> list[EmailMessage]:
+        """Every email received, in the order received."""
+        box = mailbox.Maildir(self.maildir)
+        received = sorted(box, key=lambda message: message.get_date())
+        return [
+            email.message_from_bytes(bytes(message), policy=email.policy.default)
+            for message in received
+        ]
+
+
+@pytest.fixture(scope="session")
+def _smtp_server(tmp_path_factory):
+    """`make test-services`' SMTP server (EMAIL_URL, TEST_MAILDIR), else one started here."""
+    if "TEST_MAILDIR" in os.environ:
+        yield os.environ["EMAIL_URL"], Path(os.environ["TEST_MAILDIR"])
+        return
+    with smtp(tmp_path_factory.mktemp("smtp")) as server:
+        yield server
+
+
+@pytest.fixture
+def mail_server(_smtp_server, settings) -> MailServer:
+    """The portal sends its emails to a real SMTP server (not Django's test outbox), which
+    starts each test empty."""
+    url, maildir = _smtp_server
+    for name, value in environ.Env.email_url_config(url).items():
+        setattr(settings, name, value)
+    mailbox.Maildir(maildir).clear()
+    return MailServer(maildir)

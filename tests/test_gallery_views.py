@@ -248,7 +248,7 @@ def test_headings_keep_a_bib_whole(client, event, upstream):
     html = client.get("/en/events/demo/bib/A-17/").content.decode()
     heading = re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
     assert '<span class="unbroken">A-17</span>' in heading  # portal.css: white-space: nowrap
-    assert "<strong><span class=\"unbroken\">A-17</span></strong>" in html
+    assert '<strong><span class="unbroken">A-17</span></strong>' in html
 
 
 def test_without_selfie_search_the_empty_state_does_not_offer_it(client, event, upstream):

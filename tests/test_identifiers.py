@@ -50,7 +50,16 @@ def test_tidying_leaves_letter_case_to_the_bib_check():
 
 @pytest.mark.parametrize(
     "typed",
-    ["#", ".", "12_34", "12/34", "12*34", "<b>1</b>", "1234567890123456789012", "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1"],
+    [
+        "#",
+        ".",
+        "12_34",
+        "12/34",
+        "12*34",
+        "<b>1</b>",
+        "1234567890123456789012",
+        "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1",
+    ],
 )
 def test_what_tidying_cannot_save_is_still_refused(typed):
     tidied = identifiers.tidy_bib_input(typed)

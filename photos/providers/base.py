@@ -51,6 +51,9 @@ class PhotoProvider(ABC):
     required_event_fields: ClassVar[tuple[str, ...]]
     # Shown above the provider's fields in the admin.
     admin_description: ClassVar[str] = ""
+    # Whether gallery_page may call the provider (spending the event's upstream budget), so
+    # that scheduled work pacing itself must; False where searches read the portal's index.
+    searches_cost_upstream_calls: ClassVar[bool] = True
 
     def __init__(self, event: Event):
         self.event = event

@@ -19,7 +19,7 @@ from photos.forms import SearchForm
 from photos.galleries import find_in_gallery
 from photos.models import Event
 from photos.providers import provider_for
-from photos.web import presenters
+from photos.web import presenters, subscriptions
 from photos.web.addresses import gallery_url, page_namespace, photo_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
 from photos.web.rendering import render_event_page, render_search_page
@@ -99,6 +99,7 @@ def gallery(
             current_app=page_namespace(request),
         ),
         "form": search.form,
+        "subscribe": subscriptions.offer(request, search),
     }
     response = render_event_page(request, event, "photos/gallery.html", context)
     # What the provider has changes as photos are processed: browsers must ask again.

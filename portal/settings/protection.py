@@ -12,6 +12,11 @@ RATE_LIMITS = {
     "gallery": env.str("RATELIMIT_GALLERY", default="120/m"),
     "preview": env.str("RATELIMIT_PREVIEW", default="1200/m"),
     "download": env.str("RATELIMIT_DOWNLOAD", default="120/m"),
+    "subscribe": env.str("RATELIMIT_SUBSCRIBE", default="10/h"),
+    # Not per client: confirmation emails to one email address, and for one event (which
+    # bounds how much mail a flood of sign-ups can make the portal send).
+    "subscribe-address": env.str("RATELIMIT_SUBSCRIBE_PER_ADDRESS", default="3/d"),
+    "subscribe-event": env.str("RATELIMIT_SUBSCRIBE_PER_EVENT", default="1000/h"),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

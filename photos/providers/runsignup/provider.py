@@ -39,6 +39,7 @@ class RunSignUpProvider(PhotoProvider):
     supported_searches = frozenset({SearchMethod.BIB})
     event_fields = ("runsignup_race_id", "runsignup_event_days_id", "runsignup_album_id")
     required_event_fields = ("runsignup_race_id", "runsignup_event_days_id")
+    searches_cost_upstream_calls = False  # they read the index
     admin_description = (
         "Runners search a copy of the race's photo list that the portal keeps up to date "
         "(sync_runsignup_photos, or “Refresh from the photo provider now” in the list of "
