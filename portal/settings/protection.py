@@ -15,6 +15,8 @@ RATE_LIMITS = {
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # django-ratelimit counts per this address (IPv6 per /64, its RATELIMIT_IPV6_MASK default).
 RATELIMIT_IP_META_KEY = "photos.ratelimits.client_ip"
+# A count the cache lost (evicted mid-request) lets the request through, as an outage does.
+RATELIMIT_FAIL_OPEN = True
 # Calls to a provider per event per minute, whoever asks: protects the organiser's quota
 # from someone trying every BIB. 0 turns it off.
 UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = env.int("UPSTREAM_CALLS_PER_MINUTE_PER_EVENT", default=600)

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from PIL import Image, ImageOps
 
-from photos import singleflight
+from photos import sharedcache, singleflight
 from photos.domain import Original, ProviderUnavailable
 
 # Bump when the rendering changes: it is part of every preview's name and ETag.
@@ -69,12 +68,12 @@ def preview_file(name: str, size: PreviewSize, open_original: Callable[[], Origi
         local = store.get(name)
         if local is not None:
             return local
-        made_elsewhere = cache.get(shared_key)
+        made_elsewhere = sharedcache.get(shared_key)
         return None if made_elsewhere is None else store.put(name, made_elsewhere)
 
     def make() -> Path:
         data = render(open_original().chunks, size)
-        cache.set(shared_key, data, SHARED_SECONDS)
+        sharedcache.put(shared_key, data, SHARED_SECONDS)
         return store.put(name, data)
 
     return singleflight.shared(

@@ -12,9 +12,8 @@ import logging
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.core.cache import cache
 
-from photos import identifiers, singleflight
+from photos import identifiers, sharedcache, singleflight
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
@@ -77,12 +76,15 @@ class NinePicProvider(PhotoProvider):
                 else settings.GALLERY_CACHE_SECONDS
             )
             # Previews need an original's signed link: keep the ones this page brought.
-            cache.set_many({self._photo_key(p.image_id): p for p in result.photos}, lifetime)
-            cache.set(key, result, lifetime)
+            sharedcache.put_many({self._photo_key(p.image_id): p for p in result.photos}, lifetime)
+            sharedcache.put(key, result, lifetime)
             return result
 
         return singleflight.shared(
-            key, lookup=lambda: cache.get(key), compute=fetch, wait=settings.NINEPIC_TIME_BUDGET
+            key,
+            lookup=lambda: sharedcache.get(key),
+            compute=fetch,
+            wait=settings.NINEPIC_TIME_BUDGET,
         )
 
     def fresh_photo(self, image_id: str) -> Photo:
@@ -93,10 +95,10 @@ class NinePicProvider(PhotoProvider):
     def photo_signed_recently(self, image_id: str) -> Photo:
         """The photo with a link signed recently enough to fetch now: from a gallery page
         cached within GALLERY_CACHE_SECONDS if any, else signed now (and kept as long)."""
-        photo = cache.get(self._photo_key(image_id))
+        photo = sharedcache.get(self._photo_key(image_id))
         if photo is None:
             photo = self.fresh_photo(image_id)
-            cache.set(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)
+            sharedcache.put(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)
         return photo
 
     def open_original(self, photo: Photo) -> Original:
