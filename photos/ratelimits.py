@@ -52,6 +52,15 @@ def client_ip(request: HttpRequest) -> str:
     return str(ip)
 
 
+def client_key(request: HttpRequest) -> str:
+    """The client as limits count it: its address (client_ip), an IPv6 one as its /64."""
+    ip = ipaddress.ip_address(client_ip(request))
+    if ip.version == 4:
+        return str(ip)
+    mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+    return str(ipaddress.ip_network(f"{ip}/{mask}", strict=False).network_address)
+
+
 def check(request: HttpRequest, action: str) -> None:
     """Count this request against `action`'s limit (RATE_LIMITS); RateLimited past it. Lets
     the request through when the cache is unavailable."""

@@ -63,10 +63,13 @@ def shared(
     lookup: Callable[[], T | None],
     compute: Callable[[], T],
     wait: float,
+    admit: Callable[[], None] | None = None,
 ) -> T:
     """`lookup()` if it has the value; else the outcome of `compute()`, run by one caller at
     a time (see the module's contract). `lookup` must not raise when the cache is down
-    (use photos.sharedcache.get)."""
+    (use photos.sharedcache.get). `admit()`, if given, runs in a caller that missed the
+    value before it leads or follows: what it raises (a limit of that caller's own) is that
+    caller's alone, never shared."""
     deadline = time.monotonic() + wait
     lock_key, outcome_key = f"{key}:lock", f"{key}:outcome"
     token = uuid.uuid4().hex
@@ -75,6 +78,9 @@ def shared(
         value = lookup()
         if value is not None:
             return value
+        if admit is not None:
+            admit()
+            admit = None  # once per caller
         try:
             leading = sharedcache.attempt(take_lock)
             leader = None if leading else sharedcache.attempt(partial(cache.get, lock_key))

@@ -53,3 +53,11 @@ def test_every_setting_is_documented():
     docs = "".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     assert [n for n in sorted(names) if f"{n}=" not in example and n != "ENV_FILE"] == []
     assert [n for n in sorted(names) if f"`{n}`" not in docs] == []
+
+
+def test_a_client_share_must_be_a_part_of_the_budget():
+    for share in ("0", "1.5", "-0.1"):
+        result = start(DEBUG="True", UPSTREAM_CLIENT_SHARE=share)
+        assert result.returncode != 0
+        assert "UPSTREAM_CLIENT_SHARE must be above 0 and at most 1" in result.stderr
+    assert start(DEBUG="True", UPSTREAM_CLIENT_SHARE="1").returncode == 0

@@ -157,3 +157,23 @@ def test_a_follower_gives_up_at_its_deadline_and_never_calls_itself(backend):
     assert kind == "value"
     assert follower_kind == "error" and isinstance(followers, ProviderTimeout)
     assert 0.9 < waited < 1.2
+
+
+def test_what_admit_raises_is_its_callers_alone(backend):
+    """A caller refused by `admit` (its own limit) takes no lock: the next caller computes
+    at once instead of waiting for it."""
+
+    class OverShare(Exception):
+        pass
+
+    def refuse():
+        raise OverShare
+
+    with pytest.raises(OverShare):
+        singleflight.shared(
+            f"admit-{backend}", lookup=lambda: None, compute=lambda: "made", wait=1, admit=refuse
+        )
+    assert (
+        singleflight.shared(f"admit-{backend}", lookup=lambda: None, compute=lambda: "made", wait=1)
+        == "made"
+    )

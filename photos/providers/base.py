@@ -52,8 +52,12 @@ class PhotoProvider(ABC):
     # Shown above the provider's fields in the admin.
     admin_description: ClassVar[str] = ""
 
-    def __init__(self, event: Event):
+    def __init__(self, event: Event, *, spender: str | None = None):
+        """`spender` is the client the calls made now are for (photos.ratelimits.client_key),
+        whose share of the event's budget of upstream calls they count against; None for
+        the portal's own (the admin, commands)."""
         self.event = event
+        self.spender = spender
 
     @property
     def search_methods(self) -> list[SearchMethod]:

@@ -34,7 +34,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponse:
     """Ask for the original afresh at click time, then stream it as an attachment (or
     redirect to it)."""
     ratelimits.check(request, "download")
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     try:
         image_id = provider.clean_photo_id(image_id)
     except ValueError:
@@ -124,7 +124,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
     """A small JPEG of a photo, made once, that browsers and CDNs may keep for a year; or a
     redirect to the provider's own."""
     ratelimits.check(request, "preview")
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     try:
         image_id = provider.clean_photo_id(image_id)
     except ValueError:

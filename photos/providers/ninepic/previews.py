@@ -58,9 +58,16 @@ def etag(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:32]
 
 
-def preview_file(name: str, size: PreviewSize, open_original: Callable[[], Original]) -> Path:
+def preview_file(
+    name: str,
+    size: PreviewSize,
+    open_original: Callable[[], Original],
+    *,
+    admit: Callable[[], None] | None = None,
+) -> Path:
     """The preview on disk, made from `open_original()` if missing (once, however many ask
-    at the same time)."""
+    at the same time). `admit()` runs before a missing preview is made or waited for
+    (single flight's `admit`)."""
     store = PreviewStore(settings.PREVIEW_DIR, settings.PREVIEW_CACHE_MB * 1024 * 1024)
     shared_key = f"preview:{name}"
 
@@ -77,7 +84,11 @@ def preview_file(name: str, size: PreviewSize, open_original: Callable[[], Origi
         return store.put(name, data)
 
     return singleflight.shared(
-        f"making:{name}", lookup=lookup, compute=make, wait=settings.NINEPIC_TIME_BUDGET + 10
+        f"making:{name}",
+        lookup=lookup,
+        compute=make,
+        wait=settings.NINEPIC_TIME_BUDGET + 10,
+        admit=admit,
     )
 
 

@@ -1,9 +1,10 @@
 """Photos of 9Pic events, asked from 9Pic live: it searches by BIB and selfie itself.
 
-Gallery answers are cached well inside the life of their signed links, identical
-concurrent searches share one upstream call (photos/singleflight.py), and every call
-counts against the event's upstream budget (photos/providers/budget.py). Previews are made
-by the portal from the originals (previews.py).
+Gallery answers are cached well inside the life of their signed links, a photo 9Pic does
+not know is remembered briefly, identical concurrent searches share one upstream call
+(photos/singleflight.py), and every call counts against the event's upstream budget and
+the asking client's share of it (photos/providers/budget.py). Previews are made by the
+portal from the originals (previews.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from photos.domain import (
     GalleryPage,
     Original,
     Photo,
+    PhotoNotFound,
     SearchMethod,
     TooManyPhotos,
 )
@@ -50,8 +52,12 @@ class NinePicProvider(PhotoProvider):
     def _ref(self) -> NinePicEvent:
         return NinePicEvent(org_id=self.event.org_id, event_id=self.event.event_id)
 
+    def _admit(self) -> None:
+        """Before a call (or a wait for one) on the spender's behalf: within its share?"""
+        budget.admit(self.event, self.spender)
+
     def _spend_upstream_call(self) -> None:
-        budget.spend(self.event, provider=self.label)
+        budget.spend(self.event, provider=self.label, spender=self.spender)
 
     def clean_photo_id(self, image_id: str) -> str:
         """9Pic names photos by UUID."""
@@ -85,21 +91,35 @@ class NinePicProvider(PhotoProvider):
             lookup=lambda: sharedcache.get(key),
             compute=fetch,
             wait=settings.NINEPIC_TIME_BUDGET,
+            admit=self._admit,
         )
 
     def fresh_photo(self, image_id: str) -> Photo:
         """The photo with a URL signed just now: never one rendered into an earlier page."""
-        self._spend_upstream_call()
-        return self._client.photo(self._ref, image_id=image_id)
+        self._admit()
+        return self._signed_now(image_id)
 
     def photo_signed_recently(self, image_id: str) -> Photo:
         """The photo with a link signed recently enough to fetch now: from a gallery page
         cached within GALLERY_CACHE_SECONDS if any, else signed now (and kept as long)."""
         photo = sharedcache.get(self._photo_key(image_id))
         if photo is None:
-            photo = self.fresh_photo(image_id)
+            photo = self._signed_now(image_id)
             sharedcache.put(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)
         return photo
+
+    def _signed_now(self, image_id: str) -> Photo:
+        """One call to 9Pic for the photo, or PhotoNotFound. Not found is remembered for
+        UNKNOWN_PHOTO_CACHE_SECONDS: asking again for a made-up ID costs no call."""
+        unknown_key = f"{self._photo_key(image_id)}:unknown"
+        if sharedcache.get(unknown_key):
+            raise PhotoNotFound(f"9Pic did not know image {image_id} a moment ago")
+        self._spend_upstream_call()
+        try:
+            return self._client.photo(self._ref, image_id=image_id)
+        except PhotoNotFound:
+            sharedcache.put(unknown_key, True, settings.UNKNOWN_PHOTO_CACHE_SECONDS)
+            raise
 
     def open_original(self, photo: Photo) -> Original:
         return self._client.open_original(photo)
@@ -119,6 +139,7 @@ class NinePicProvider(PhotoProvider):
                 ref, method=method, identifier=identifier, page=page, page_size=MAX_PAGE_SIZE
             )
 
+        self._admit()
         first = batch(1)
         if first.total > limit:
             raise TooManyPhotos(first.total)
@@ -142,7 +163,9 @@ class NinePicProvider(PhotoProvider):
             return self.open_original(self.photo_signed_recently(image_id))
 
         name = self._preview_name(image_id, size)
-        return Preview(path=previews.preview_file(name, previews.SIZES[size], open_original))
+        return Preview(
+            path=previews.preview_file(name, previews.SIZES[size], open_original, admit=self._admit)
+        )
 
     def preview_etag(self, image_id: str, size: str) -> str:
         return previews.etag(self._preview_name(image_id, size))
