@@ -143,7 +143,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
             # A day, not a year: the photo may be removed or replaced upstream.
             response["Cache-Control"] = "public, max-age=86400"
             return response
-        response = FileResponse(image.path.open("rb"), content_type="image/jpeg")
+        response = FileResponse(image.file, content_type="image/jpeg")
     if etag:
         response["ETag"] = quote_etag(etag)
     # The address names one rendering of one photo: it never changes.

@@ -164,7 +164,7 @@ class NinePicProvider(PhotoProvider):
 
         name = self._preview_name(image_id, size)
         return Preview(
-            path=previews.preview_file(name, previews.SIZES[size], open_original, admit=self._admit)
+            file=previews.preview_file(name, previews.SIZES[size], open_original, admit=self._admit)
         )
 
     def preview_etag(self, image_id: str, size: str) -> str:
