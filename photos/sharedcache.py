@@ -8,8 +8,8 @@ budget then let requests through, single flight lets each caller compute alone).
 
 After a failure this process leaves the cache alone for RETRY_SECONDS, so that an outage
 costs one request a socket timeout every few seconds, not every request one per cache call.
-The outage is logged as one warning, then at most one a minute while it lasts, and its end
-as one line: a Redis outage does not flood the logs.
+An outage is logged as one warning when it starts and at most one a minute per process while
+it lasts, and its end as one line: a Redis outage does not flood the logs.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class _Outage:
         self._lock = threading.Lock()
         self.since: float | None = None
         self.resting_until = 0.0
-        self.warned_at = 0.0
+        self.warned_at = -WARNING_INTERVAL
 
     def resting(self) -> bool:
         return time.monotonic() < self.resting_until
@@ -57,19 +57,18 @@ class _Outage:
         now = time.monotonic()
         with self._lock:
             self.resting_until = now + RETRY_SECONDS
-            first = self.since is None
-            if first:
+            if self.since is None:
                 self.since = now
-            if not first and now - self.warned_at < WARNING_INTERVAL:
+            if now - self.warned_at < WARNING_INTERVAL:
                 return
             self.warned_at = now
             lasted = now - self.since
         logger.warning(
-            "shared cache unavailable (%s)%s: rate limits let requests through, single "
-            "flight and the upstream budget are off, nothing is cached; trying it again "
-            "every %gs",
+            "shared cache unavailable for %.0fs (%s): rate limits let requests through, "
+            "single flight and the upstream budget are off, nothing is cached; trying it "
+            "again every %gs",
+            lasted,
             type(error).__name__,
-            f" for {lasted:.0f}s" if not first else "",
             RETRY_SECONDS,
         )
 

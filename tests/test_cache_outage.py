@@ -127,6 +127,31 @@ def test_the_cache_is_tried_again_after_a_rest(client, db, settings, monkeypatch
     assert client.get("/healthz").json() == {"status": "ok", "cache": "ok"}
 
 
+def test_a_long_outage_logs_one_warning_a_minute_and_its_end(monkeypatch, caplog):
+    from photos import sharedcache
+
+    caplog.set_level(logging.INFO, logger="photos")
+    clock = [1000.0]
+    monkeypatch.setattr(sharedcache.time, "monotonic", lambda: clock[0])
+
+    def refused():
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    for _ in range(30):  # tried again every RETRY_SECONDS for two and a half minutes
+        with pytest.raises(sharedcache.CacheUnavailable):
+            sharedcache.attempt(refused)
+        clock[0] += sharedcache.RETRY_SECONDS
+    assert sharedcache.attempt(lambda: "answered") == "answered"
+    lines = outage_warnings(caplog)
+    assert len(lines) == 4, lines
+    assert [line.split(" (")[0] for line in lines[:3]] == [
+        "shared cache unavailable for 0s",
+        "shared cache unavailable for 60s",
+        "shared cache unavailable for 120s",
+    ]
+    assert lines[3] == "shared cache available again after 150s"
+
+
 def test_redis_gets_short_socket_timeouts():
     """CACHE_URL=redis://… gets the CACHE_SOCKET_* timeouts, not redis-py's 5 s."""
     env = {
