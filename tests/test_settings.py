@@ -84,3 +84,11 @@ def test_the_subscription_check_leaves_runners_most_of_the_upstream_budget():
         DEBUG="True", UPSTREAM_CALLS_PER_MINUTE_PER_EVENT="0", SUBSCRIPTION_CHECKS_PER_MINUTE="5000"
     )
     assert ok.returncode == 0
+
+
+def test_a_client_share_must_be_a_part_of_the_budget():
+    for share in ("0", "1.5", "-0.1"):
+        result = start(DEBUG="True", UPSTREAM_CLIENT_SHARE=share)
+        assert result.returncode != 0
+        assert "UPSTREAM_CLIENT_SHARE must be above 0 and at most 1" in result.stderr
+    assert start(DEBUG="True", UPSTREAM_CLIENT_SHARE="1").returncode == 0
