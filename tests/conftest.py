@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 import pytest
+from django.utils import translation
 
 from bench.servers import smtp
 from photos.models import Event, Provider
@@ -46,6 +47,14 @@ def _standin_media(settings, tmp_path_factory):
 def _runsignup_standin_calls():
     """Each test counts the RunSignUp stand-in's calls (and so its throttling) from zero."""
     runsignup_views.reset_call_count()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """The test client's requests activate their page's language in the test's own thread,
+    where reverse() then prefixes it: no test leaves one behind for the next."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

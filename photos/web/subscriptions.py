@@ -86,32 +86,7 @@ def subscribe(
     if not form.is_valid():
         return _form_page(request, search, form, status=400)
     ratelimits.check(request, "subscribe")
-    email = form.cleaned_data["email"]
-    # An address already waiting for these photos gets nothing more, and the page says the
-    # same either way: it tells nobody who asked for what.
-    if not subscriptions.is_waiting(
-        event=event, method=method, identifier=search.identifier, email=email
-    ):
-        ratelimits.check(request, "subscribe-address", per=email.lower())
-        ratelimits.check(request, "subscribe-event", per=str(event.pk))
-        # The photos the runner has seen (the page they came from, cached): more than these
-        # is what they will be emailed about.
-        seen = search.provider.gallery_page(method=method, identifier=search.identifier, page=1)
-        try:
-            subscriptions.subscribe(
-                event=event,
-                method=method,
-                identifier=search.identifier,
-                email=email,
-                language=translation.get_language(),
-                photos_seen=seen.total,
-            )
-        except emails.EmailNotSent:
-            raise Problem(
-                503,
-                _("We could not send the email just now"),
-                _("Please try again in a few minutes."),
-            ) from None
+    _record_request(request, search, form.cleaned_data["email"])
     return _step_page(
         request,
         event,
@@ -181,6 +156,35 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             request, {"invalid": True, "days": settings.SUBSCRIPTION_DAYS}, status=400
         )
     return _unsubscribe_page(request, {"done": request.method == "POST"})
+
+
+def _record_request(request: HttpRequest, search: GallerySearch, email: str) -> None:
+    """Record the request and email the link to confirm it, within the limits per address
+    and per event. An address already waiting for these photos gets nothing more, and the
+    page says the same either way: it tells nobody who asked for what."""
+    event, method, identifier = search.event, search.method, search.identifier
+    if subscriptions.is_waiting(event=event, method=method, identifier=identifier, email=email):
+        return
+    ratelimits.check(request, "subscribe-address", per=email.lower())
+    ratelimits.check(request, "subscribe-event", per=str(event.pk))
+    # The photos the runner has seen (the page they came from, cached): more than these is
+    # what they will be emailed about.
+    seen = search.provider.gallery_page(method=method, identifier=identifier, page=1).total
+    try:
+        subscriptions.subscribe(
+            event=event,
+            method=method,
+            identifier=identifier,
+            email=email,
+            language=translation.get_language(),
+            photos_seen=seen,
+        )
+    except emails.EmailNotSent:
+        raise Problem(
+            503,
+            _("We could not send the email just now"),
+            _("Please try again in a few minutes."),
+        ) from None
 
 
 def _form_page(
