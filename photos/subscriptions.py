@@ -28,6 +28,7 @@ from photos import emails
 from photos.domain import ProviderError, ProviderThrottled, SearchMethod
 from photos.models import Event, PhotoSubscription
 from photos.providers import provider_for
+from photos.providers.base import PhotoProvider
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,10 @@ def subscribe(
     )
     if subscription.confirmed_at is not None:
         return
-    if not created:
-        subscription.language, subscription.created_at = language, timezone.now()
-        subscription.save(update_fields=["language", "created_at"])
+    if not created:  # asked again before confirming: as of this request
+        subscription.language, subscription.photos_seen = language, photos_seen
+        subscription.created_at = timezone.now()
+        subscription.save(update_fields=["language", "photos_seen", "created_at"])
     try:
         emails.send_confirmation(subscription)
     except emails.EmailNotSent as error:
@@ -159,14 +161,14 @@ def notify_subscribers(
             if provider.searches_cost_upstream_calls:
                 next_turn[event_id] = clock() + interval
             try:
-                _check(search, report, connection)
+                _check(search, provider, report, connection)
             except ProviderThrottled as error:
                 report.problems.append(f"{search[0].event.slug}: {error}")
                 report.searches_left += 1 + len(queues.pop(event_id, ()))
             except emails.EmailNotSent as error:
                 report.problems.append(f"{search[0].event.slug}: an email was not sent: {error}")
                 report.mail_failed = True
-                report.searches_left += sum(len(q) for q in queues.values())
+                report.searches_left += 1 + sum(len(q) for q in queues.values())
                 return report
         report.searches_left += sum(len(q) for q in queues.values())
         return report
@@ -193,16 +195,16 @@ def _searches_by_event() -> dict[int, deque[Search]]:
     return queues
 
 
-def _check(search: Search, report: NotifyReport, connection: BaseEmailBackend) -> None:
+def _check(
+    search: Search, provider: PhotoProvider, report: NotifyReport, connection: BaseEmailBackend
+) -> None:
     """Ask the provider how many photos the search has; email (and delete) the requests
     that saw fewer, and note the others as checked."""
     first = search[0]
     try:
-        total = (
-            provider_for(first.event)
-            .gallery_page(method=SearchMethod(first.method), identifier=first.identifier, page=1)
-            .total
-        )
+        total = provider.gallery_page(
+            method=SearchMethod(first.method), identifier=first.identifier, page=1
+        ).total
     except ProviderThrottled:
         raise
     except ProviderError as error:
