@@ -27,3 +27,8 @@ ZIP_MAX_PHOTOS = env.int("ZIP_MAX_PHOTOS", default=100)
 DOWNLOAD_MODE = env.str("DOWNLOAD_MODE", default="stream")
 if DOWNLOAD_MODE not in ("stream", "redirect"):
     raise ImproperlyConfigured('DOWNLOAD_MODE must be "stream" or "redirect".')
+# Seconds the portal may wait on storage for one original of a download or a ZIP, from
+# asking to its last byte; the time a runner takes to receive it does not count. Past it
+# the download is cut (the runner's browser says it failed), so that storage dripping a
+# file cannot hold a server thread.
+ORIGINAL_TIME_LIMIT = env.float("ORIGINAL_TIME_LIMIT", default=60.0)

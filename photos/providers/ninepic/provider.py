@@ -100,7 +100,7 @@ class NinePicProvider(PhotoProvider):
         return photo
 
     def open_original(self, photo: Photo) -> Original:
-        return self._client.open_original(photo)
+        return self._client.open_original(photo, time_limit=settings.ORIGINAL_TIME_LIMIT)
 
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
@@ -125,7 +125,7 @@ class NinePicProvider(PhotoProvider):
             result, page = first, 1
             while True:
                 for photo in result.photos:
-                    yield client.open_original(photo)
+                    yield client.open_original(photo, time_limit=settings.ORIGINAL_TIME_LIMIT)
                 if not (result.pagination and result.pagination.has_next):
                     return
                 page += 1
@@ -137,7 +137,9 @@ class NinePicProvider(PhotoProvider):
         """9Pic's originals are all it lists: the portal makes previews from them, once."""
 
         def open_original() -> Original:
-            return self.open_original(self.photo_signed_recently(image_id))
+            # A runner waits for the preview: its original gets the runner's time budget.
+            photo = self.photo_signed_recently(image_id)
+            return self._client.open_original(photo, time_limit=settings.NINEPIC_TIME_BUDGET)
 
         name = self._preview_name(image_id, size)
         return Preview(path=previews.preview_file(name, previews.SIZES[size], open_original))

@@ -94,7 +94,9 @@ class RunSignUpProvider(PhotoProvider):
         return _photo(self._indexed(image_id))
 
     def open_original(self, photo: Photo) -> Original:
-        return RunSignUpClient.from_settings().open_original(url=photo.url, filename=photo.filename)
+        return RunSignUpClient.from_settings().open_original(
+            url=photo.url, filename=photo.filename, time_limit=settings.ORIGINAL_TIME_LIMIT
+        )
 
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
@@ -118,7 +120,9 @@ class RunSignUpProvider(PhotoProvider):
             for photo in photos:
                 # Cameras reuse names (IMG_0001.jpg): the photo id keeps each one in the archive.
                 name = f"{photo.image_id}-{photo.filename}"
-                yield client.open_original(url=photo.url, filename=name)
+                yield client.open_original(
+                    url=photo.url, filename=name, time_limit=settings.ORIGINAL_TIME_LIMIT
+                )
 
         return len(photos), originals()
 
