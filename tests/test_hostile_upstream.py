@@ -13,6 +13,7 @@ import requests
 import responses
 import urllib3
 from django.core.signals import request_started
+from PIL import ImageFile
 
 from photos.models import RunSignUpPhoto
 from photos.providers import http
@@ -77,6 +78,20 @@ def served_paths() -> list[str]:
     request_started.connect(record)
     yield paths
     request_started.disconnect(record)
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list[tuple[str, tuple[int, int]]]:
+    """(format, size) of every picture Pillow decodes meanwhile, in any thread."""
+    seen: list[tuple[str, tuple[int, int]]] = []
+    load = ImageFile.ImageFile.load
+
+    def recording(image):
+        seen.append((image.format, image.size))
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", recording)
+    return seen
 
 
 def ninepic_download(portal: str) -> requests.Response:
@@ -253,6 +268,17 @@ def test_time_limit_holds_against_a_dripped_original_for_a_download(
     assert response.status_code == 504
     assert "took too long" in response.text
     assert took < 2.0 + 1.5
+
+
+# --- 8. Pixel floods in previews ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["huge-png", "pixel-bomb", "wrong-type"])
+def test_pixel_floods_never_reach_the_decoder(portal, settings, decoded, fault):
+    settings.NINEPIC_STANDIN_STORAGE_FAULTS = fault
+    response = ninepic_preview(portal)
+    assert response.status_code == 502
+    assert decoded == []
 
 
 # --- 17. Storage answering Content-Encoding: gzip ---------------------------------------

@@ -2,17 +2,22 @@
 the wall-clock deadline on every exchange, and credentials taken out of every answer.
 Deadlines are tested against a raw socket server that sends exactly what a test scripts."""
 
+import io
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 
 import pytest
 import requests
+from PIL import Image, ImageFile
 
 from photos.domain import ProviderTimeout, ProviderUnavailable
 from photos.providers import http
 from photos.providers.deadlines import Deadline
+from photos.providers.ninepic import previews
+from photos.providers.ninepic.previews import SIZES, render
 
 STORAGE = http.StorageHosts(("127.0.0.1", "*.s3.amazonaws.com"), allow_http=True)
 BODY = bytes(range(256)) * 1024  # 256 KB
@@ -203,3 +208,71 @@ def test_credentials_are_taken_out_of_answers_in_any_form():
     cleaned = http.redact(answer, [secret, ""])
     assert b"k3y" not in cleaned
     assert cleaned.count("…".encode()) == 3
+
+
+# --- Previews read only what they can decode safely ----------------------------------------
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose header says it is `width` x `height` pixels."""
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(out, "JPEG")
+    data = bytearray(out.getvalue())
+    start = data.index(b"\xff\xc0") + 5  # SOF0: length (2), precision (1), then the size
+    data[start : start + 4] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("side", [9500, 14000])  # Pillow warns over 9459x9459, refuses 13377
+@pytest.mark.parametrize("bomb_warnings", ["error", "ignore"])  # whatever the filters say
+def test_a_jpeg_over_the_pixel_limit_is_refused_before_decoding(side, bomb_warnings, monkeypatch):
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image))
+    with warnings.catch_warnings():
+        warnings.simplefilter(bomb_warnings, Image.DecompressionBombWarning)
+        with pytest.raises(ProviderUnavailable, match="not a readable image"):
+            render([jpeg_claiming(side, side)], SIZES["small"])
+    assert decoded == []
+
+
+def test_a_preview_reads_at_most_its_limit_of_the_original(settings):
+    settings.PREVIEW_MAX_ORIGINAL_MB = 1
+    read = []
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(64):  # 4 MB
+            read.append(64 * 1024)
+            yield b"\xff" * 64 * 1024
+
+    with pytest.raises(ProviderUnavailable, match="original over 1 MB"):
+        render(chunks(), SIZES["small"])
+    assert sum(read) <= 1024 * 1024 + 64 * 1024
+
+
+def test_previews_are_made_a_few_at_a_time(settings, monkeypatch):
+    settings.PREVIEW_RENDERS = 2
+    at_once, most = [], []
+    lock = threading.Lock()
+    transpose = previews.ImageOps.exif_transpose
+
+    def slow_transpose(image):
+        with lock:
+            at_once.append(1)
+            most.append(len(at_once))
+        time.sleep(0.2)
+        with lock:
+            at_once.pop()
+        return transpose(image)
+
+    monkeypatch.setattr(previews.ImageOps, "exif_transpose", slow_transpose)
+    original = io.BytesIO()
+    Image.new("RGB", (800, 600)).save(original, "JPEG")
+    threads = [
+        threading.Thread(target=render, args=([original.getvalue()], SIZES["small"]))
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert max(most) == 2
