@@ -281,6 +281,19 @@ def test_pixel_floods_never_reach_the_decoder(portal, settings, decoded, fault):
     assert decoded == []
 
 
+# --- 15. The ZIP trusts hasNextPage forever -------------------------------------------------
+
+
+def test_the_zip_trusts_no_endless_pages(portal, settings):
+    settings.NINEPIC_STANDIN_FAULTS = "endless-pages"  # "total 1", and always a next page
+    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 5  # else, without a bound, a long wait
+    stats.reset()
+    response = requests.get(f"{portal}/en/events/demo/bib/{BIB}/photos.zip", timeout=60)
+    assert response.status_code == 200
+    assert len(archive(response).namelist()) == 1
+    assert stats.snapshot()["api_calls.original-photos"] == 1
+
+
 # --- 17. Storage answering Content-Encoding: gzip ---------------------------------------
 
 
