@@ -210,6 +210,17 @@ def test_backslashed_9pic_links_are_never_sent_to_browsers(portal, settings):
     assert not response.history
 
 
+def test_backslashed_runsignup_links_are_never_indexed(portal, runsignup_event, settings):
+    settings.RUNSIGNUP_STANDIN_NOW = EARLY[-1].uploaded_ts
+    settings.RUNSIGNUP_STANDIN_FAULTS = "backslash-links"
+    result = sync_event(event=runsignup_event)
+    assert result.indexed == 0
+    state = runsignup_event.runsignup_sync
+    state.refresh_from_db()
+    assert state.skipped_photos == len(EARLY)
+    assert "a link off RunSignUp's storage" in state.skip_reasons
+
+
 def test_backslashed_runsignup_previews_are_never_redirected_to(trail, portal):
     row = RunSignUpPhoto.objects.get(event=trail, photo_id=EARLY_PHOTO.photo_id)
     row.thumbnail_url = row.thumbnail_url.replace("localhost", "127.0.0.1:1\\@localhost", 1)

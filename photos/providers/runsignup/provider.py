@@ -152,9 +152,14 @@ class RunSignUpProvider(PhotoProvider):
             last_error = "none"
         else:
             last_error = f"{state.last_error} ({state.last_error_at:%Y-%m-%d %H:%M} UTC)"
+        if state is None or not state.skipped_photos:
+            skipped = "none"
+        else:
+            skipped = f"{state.skipped_photos}: {'; '.join(state.skip_reasons.splitlines())}"
         return [
             StatusLine("Last sync", self._last_sync()),
             StatusLine("Photos indexed", str(self._indexed_count())),
+            StatusLine("Photos skipped", skipped),
             StatusLine("Last error", last_error),
         ]
 
