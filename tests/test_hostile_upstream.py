@@ -235,9 +235,7 @@ def test_backslashed_runsignup_previews_are_never_redirected_to(trail, portal):
 
 
 @pytest.fixture
-def drip(settings):
-    settings.STANDIN_DRIP_MS = 50
-    settings.STANDIN_DRIP_SECONDS = 15
+def drip(settings, dripping_standins):
     settings.NINEPIC_TIME_BUDGET = 2.0
     settings.NINEPIC_READ_TIMEOUT = 1.0
     settings.RUNSIGNUP_TIME_BUDGET = 2.0

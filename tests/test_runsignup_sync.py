@@ -241,12 +241,12 @@ def test_one_events_failure_never_stops_the_others_in_the_admin(two_events, admi
     assert indexed(trail) == listed()
 
 
-def test_two_syncs_never_run_at_once_while_a_listing_drips(runsignup_event, settings):
+def test_two_syncs_never_run_at_once_while_a_listing_drips(
+    runsignup_event, settings, dripping_standins
+):
     """A page dripped a byte at a time ends at the time budget, and the sync's hold on the
     event outlives it: meanwhile every other sync is refused."""
     settings.RUNSIGNUP_STANDIN_FAULTS = "slow-drip"
-    settings.STANDIN_DRIP_MS = 50
-    settings.STANDIN_DRIP_SECONDS = 15
     settings.RUNSIGNUP_TIME_BUDGET = 2.0
     settings.RUNSIGNUP_READ_TIMEOUT = 1.0
     outcome: list[BaseException] = []
