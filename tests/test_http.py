@@ -205,9 +205,10 @@ def test_credentials_are_taken_out_of_answers_in_any_form():
         + secret.replace("/", "\\/")
         + f'", "link": "https://x/?k={requests.utils.quote(secret, safe="")}"}}'
     ).encode()
-    cleaned = http.redact(answer, [secret, ""])
+    cleaned = http.redact(answer, [secret, "", "x"])
     assert b"k3y" not in cleaned
     assert cleaned.count("…".encode()) == 3
+    assert b"\\/x\\/" in cleaned  # "x", too short for a key, is left alone
 
 
 # --- Previews read only what they can decode safely ----------------------------------------

@@ -50,6 +50,8 @@ DOWNLOAD_CHUNK_SIZE = 64 * 1024
 # Storage may send a download on to another of its hosts (S3 does, between regions);
 # real storage never needs more hops than this.
 MAX_REDIRECTS = 3
+# Shorter strings are no real key or secret, and would match ordinary text in answers.
+MIN_SECRET_LENGTH = 8
 # Content-Encodings urllib3 decodes (gzip, deflate; br and zstd when their packages are
 # installed): what a runner receives of those is the file itself.
 DECODED_ENCODINGS = frozenset({"identity", *urllib3.response.HTTPResponse.CONTENT_DECODERS})
@@ -222,7 +224,9 @@ def redact(answer: bytes, secrets: Iterable[str]) -> bytes:
     "…". Providers echo keys back in error messages and links; whatever the portal reads
     goes into logs, exceptions and the admin's pages, so credentials are taken out of every
     answer as it is read, for every provider here."""
-    for secret in filter(None, secrets):
+    for secret in secrets:
+        if len(secret) < MIN_SECRET_LENGTH:
+            continue
         for form in {secret, quote(secret, safe=""), secret.replace("/", "\\/")}:
             answer = answer.replace(form.encode(), "…".encode())
     return answer
