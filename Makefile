@@ -7,6 +7,8 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest workers for `make test` and `make test-services`; 0 runs the suite serially.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-services services lint typecheck lock chromium wrk gettext messages bench loadtest loadtest-cluster clean
 
@@ -89,14 +91,14 @@ typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 
 test: lint chromium wrk gettext
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --numprocesses $(TEST_WORKERS)
 	@if $(MAKE) --no-print-directory services; then \
 		$(MAKE) --no-print-directory test-services; \
 	else echo "Redis, PostgreSQL or nginx cannot be installed here: skipping test-services."; fi
 
 # The integration suite and a two-instance cluster test on real Redis and PostgreSQL.
 test-services: $(VENV)/.installed-test services chromium
-	$(PY) bench/services.py test
+	$(PY) bench/services.py test --numprocesses $(TEST_WORKERS)
 
 # Several minutes: prints the table docs/performance.md shows and writes bench-results/latest.json.
 bench: $(VENV)/.installed-test wrk

@@ -29,7 +29,8 @@ def api_key_never_leaks(caplog):
 
 @pytest.fixture(autouse=True)
 def _standin_media(settings, tmp_path_factory):
-    # Drawn demo photos are shared by all tests of a run: drawing them is the slow part.
+    # Drawn demo photos are shared by all tests of a run (of a worker under pytest -n: each has
+    # its own base temp): drawing them is the slow part.
     settings.NINEPIC_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "standin-media"
     settings.RUNSIGNUP_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "runsignup-media"
 

@@ -32,3 +32,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # Signing in is part of some tests: a fast hash keeps them quick (production uses Django's).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# `make test-services` runs the suite in parallel on one Redis, and cache.clear() empties a whole
+# Redis database: each pytest-xdist worker gets its own (1 and up of Redis's 16), 0 stays for
+# serial runs. pytest-django already gives each worker its own PostgreSQL database.
+default_cache = CACHES["default"]  # noqa: F405
+xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", … under pytest -n
+if xdist_worker and default_cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    server = default_cache["LOCATION"].rsplit("/", 1)[0]
+    default_cache["LOCATION"] = f"{server}/{1 + int(xdist_worker[2:])}"
