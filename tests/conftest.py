@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 from photos.models import Event, Provider
 from standins.runsignup import catalogue as runsignup_catalogue
@@ -58,6 +59,14 @@ def _fresh_caches(settings, tmp_path, monkeypatch):
     cache.clear()
     monkeypatch.setattr(sharedcache, "_outage", sharedcache._Outage())
     settings.PREVIEW_DIR = tmp_path / "previews"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A test client's request leaves its page's
+    language active in the test's thread, where the next test in this process would inherit it
+    (reverse() then gives German addresses, say): which test comes next differs under pytest -n."""
+    translation.deactivate()
 
 
 @pytest.fixture
