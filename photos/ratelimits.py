@@ -4,13 +4,18 @@ With a shared cache (Redis via CACHE_URL) the counts hold across workers and mac
 Many runners can share one address (a venue's Wi-Fi, a carrier's NAT): keep limits high
 enough for a family paging through a gallery, low enough to stop a scraper. IPv6 clients
 count per /64 (django-ratelimit's RATELIMIT_IPV6_MASK), as one subscriber holds a whole one.
+Without the cache, limits let every request through (photos.sharedcache logs the outage):
+runners keep their photos while it lasts.
 """
 
+import contextlib
 import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
+
+from photos import sharedcache
 
 
 class RateLimited(Exception):  # noqa: N818 - a state the runner is in, not a fault
@@ -47,11 +52,28 @@ def client_ip(request: HttpRequest) -> str:
     return str(ip)
 
 
-def check(request: HttpRequest, action: str) -> None:
-    """Count this request against `action`'s limit (RATE_LIMITS); RateLimited past it."""
+def client_key(request: HttpRequest) -> str:
+    """The client as limits count it: its address (client_ip), an IPv6 one as its /64."""
+    ip = ipaddress.ip_address(client_ip(request))
+    if ip.version == 4:
+        return str(ip)
+    mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+    return str(ipaddress.ip_network(f"{ip}/{mask}", strict=False).network_address)
+
+
+def check(request: HttpRequest, action: str, *, per: str | None = None) -> None:
+    """Count this request against `action`'s limit (RATE_LIMITS): per client address, or
+    given `per`, per that value whoever sends it (an email address, an event: the cache key
+    holds only its hash). RateLimited past it. Lets the request through when the cache is
+    unavailable."""
     rate = settings.RATE_LIMITS.get(action)
     if not rate:
         return
-    usage = get_usage(request, group=f"runner-{action}", key="ip", rate=rate, increment=True)
+    key = "ip" if per is None else (lambda group, request: per)
+    usage = None
+    with contextlib.suppress(sharedcache.CacheUnavailable):
+        usage = sharedcache.attempt(
+            lambda: get_usage(request, group=f"runner-{action}", key=key, rate=rate, increment=True)
+        )
     if usage is not None and usage["should_limit"]:
         raise RateLimited(max(1, int(usage["time_left"])))

@@ -1,8 +1,18 @@
+import email
+import email.policy
+import mailbox
 import os
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
 
+import environ
 import pytest
 import responses
+from django.utils import translation
 
+from bench.servers import smtp
 from photos.models import Event, Provider
 from photos.providers import provider_for
 from standins.runsignup import catalogue as runsignup_catalogue
@@ -31,7 +41,8 @@ def api_key_never_leaks(caplog):
 
 @pytest.fixture(autouse=True)
 def _standin_media(settings, tmp_path_factory):
-    # Drawn demo photos are shared by all tests of a run: drawing them is the slow part.
+    # Drawn demo photos are shared by all tests of a run (of a worker under pytest -n: each has
+    # its own base temp): drawing them is the slow part.
     settings.NINEPIC_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "standin-media"
     settings.RUNSIGNUP_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "runsignup-media"
 
@@ -43,18 +54,38 @@ def _runsignup_standin_calls():
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """The test client's requests activate their page's language in the test's own thread,
+    where reverse() then prefixes it: no test leaves one behind for the next."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_backoff_sleep(settings):
     settings.NINEPIC_BACKOFF = 0
     settings.RUNSIGNUP_BACKOFF = 0
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(settings, tmp_path):
-    """Each test starts with nothing cached: no gallery answers, no previews."""
+def _fresh_caches(settings, tmp_path, monkeypatch):
+    """Each test starts with nothing cached (no gallery answers, no previews) and a cache
+    that has not failed."""
     from django.core.cache import cache
 
+    from photos import sharedcache
+
     cache.clear()
+    monkeypatch.setattr(sharedcache, "_outage", sharedcache._Outage())
     settings.PREVIEW_DIR = tmp_path / "previews"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A test client's request leaves its page's
+    language active in the test's thread, where the next test in this process would inherit it
+    (reverse() then gives German addresses, say): which test comes next differs under pytest -n."""
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -107,3 +138,51 @@ def live_runsignup(live_server, settings):
     """Point the portal at the RunSignUp stand-in served by the live server, over real HTTP."""
     settings.RUNSIGNUP_BASE_URL = f"{live_server.url}/_standin/runsignup"
     return live_server
+
+
+@pytest.fixture
+def dripping_standins(settings):
+    """The stand-ins' slow-drip faults at a quick pace. Afterwards a moment for the live
+    server's threads still dripping to notice, at their next bytes, that the portal left,
+    so that none outlives the test database."""
+    settings.STANDIN_DRIP_MS = 50
+    settings.STANDIN_DRIP_SECONDS = 15
+    yield
+    time.sleep(10 * settings.STANDIN_DRIP_MS / 1000)
+
+
+@dataclass
+class MailServer:
+    """A real SMTP server on loopback, and what it has received."""
+
+    maildir: Path
+
+    def messages(self) -> list[EmailMessage]:
+        """Every email received, in the order received."""
+        box = mailbox.Maildir(self.maildir)
+        received = sorted(box, key=lambda message: message.get_date())
+        return [
+            email.message_from_bytes(bytes(message), policy=email.policy.default)
+            for message in received
+        ]
+
+
+@pytest.fixture(scope="session")
+def _smtp_server(tmp_path_factory):
+    """`make test-services`' SMTP server (EMAIL_URL, TEST_MAILDIR), else one started here."""
+    if "TEST_MAILDIR" in os.environ:
+        yield os.environ["EMAIL_URL"], Path(os.environ["TEST_MAILDIR"])
+        return
+    with smtp(tmp_path_factory.mktemp("smtp")) as server:
+        yield server
+
+
+@pytest.fixture
+def mail_server(_smtp_server, settings) -> MailServer:
+    """The portal sends its emails to a real SMTP server (not Django's test outbox), which
+    starts each test empty."""
+    url, maildir = _smtp_server
+    for name, value in environ.Env.email_url_config(url).items():
+        setattr(settings, name, value)
+    mailbox.Maildir(maildir).clear()
+    return MailServer(maildir)

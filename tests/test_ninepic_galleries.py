@@ -48,6 +48,11 @@ def get(url: str) -> requests.Response:
     return requests.get(url, timeout=60)
 
 
+def words(html: str) -> str:
+    """The page's text, without its markup (headings wrap a BIB in a span)."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def images_of(html: str) -> list[str]:
     return re.findall(r'<img src="([^"]+)"', html)
 
@@ -103,7 +108,7 @@ def test_a_bib_in_any_letter_case_is_one_address_and_one_call(portal):
     assert lower.history[0].status_code == 302
     get(f"{portal}/en/events/demo/search?bib=a-17")
     assert calls(stats, "bib-search") == 1
-    assert "9 photos for BIB A-17" in lower.text
+    assert "9 photos for BIB A-17" in words(lower.text)
 
 
 def test_the_photo_page_shows_9pics_large_preview(portal):
@@ -143,13 +148,13 @@ def test_the_zip_is_bounded_by_its_limit_whatever_9pic_paginates(portal, setting
 
 
 def test_a_gallery_is_never_kept_past_its_previews_signatures(portal, settings):
-    settings.NINEPIC_STANDIN_PREVIEW_LINK_LIFETIME = PREVIEW_LINK_MARGIN + 2
+    settings.NINEPIC_STANDIN_PREVIEW_LINK_LIFETIME = PREVIEW_LINK_MARGIN + 5
     stats = Stats(portal)
     first = get(f"{portal}/en/events/demo/bib/{BIB}/")
     assert all("Expires=" in tile for tile in images_of(first.text))
     get(f"{portal}/en/events/demo/bib/{BIB}/")
-    assert calls(stats, "bib-search") == 1  # still good for 2 s
-    time.sleep(2.5)
+    assert calls(stats, "bib-search") == 1  # still good for 4 to 5 s
+    time.sleep(5.5)
     again = get(f"{portal}/en/events/demo/bib/{BIB}/")
     assert calls(stats, "bib-search") == 2
     assert get(images_of(again.text)[0].replace("&amp;", "&")).status_code == 200
@@ -176,7 +181,7 @@ def test_searches_9pic_switched_off_are_not_offered(portal):
     assert 'name="bib"' in home.text and 'name="selfie"' not in home.text
     assert get(f"{portal}/en/events/night/selfie/{SELFIE}/").status_code == 404
     gallery = get(f"{portal}/en/events/night/bib/N-9/")
-    assert "3 photos for BIB N-9" in gallery.text
+    assert "3 photos for BIB N-9" in words(gallery.text)
     assert calls(stats, "details") == 1
     assert (calls(stats, "bib-search"), calls(stats, "face-search-result")) == (1, 0)
 
@@ -258,7 +263,7 @@ def test_a_search_listing_that_cannot_serve_falls_back(
     upstream.post(ninepic_answers.ORIGINAL_PHOTOS, json=ninepic_answers.presigned(ids))
     page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == 200
-    assert b"3 photos for BIB 1234" in page.content
+    assert "3 photos for BIB 1234" in words(page.content.decode())
     assert f'src="/en/events/demo/photos/{ids[0]}/preview"'.encode() in page.content
     assert reason in caplog.text
     client.get("/en/events/demo/bib/4321/")

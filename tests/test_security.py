@@ -87,6 +87,8 @@ def check_deploy(fail_level: str, **env: str) -> subprocess.CompletedProcess:
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         "NINEPIC_API_KEY": "production-key",
         "ALLOWED_HOSTS": "photos.example.org",
+        # A database of its own, not a developer's db.sqlite3 full of demo events.
+        "DATABASE_URL": "sqlite:///:memory:",
     }
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
@@ -98,8 +100,18 @@ def check_deploy(fail_level: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_deploy_checklist_is_clean_with_production_settings():
-    result = check_deploy("WARNING")
+@pytest.mark.parametrize(
+    "email",
+    [
+        {},
+        {
+            "EMAIL_URL": "smtp+tls://mail.example.org:587",
+            "PORTAL_URL": "https://photos.example.org",
+        },
+    ],
+)
+def test_deploy_checklist_is_clean_with_production_settings(email):
+    result = check_deploy("WARNING", **email)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -110,6 +122,11 @@ def test_deploy_checklist_is_clean_with_production_settings():
         ({"NINEPIC_STANDIN": "True"}, "photos.E002"),
         ({"RUNSIGNUP_STANDIN": "True"}, "photos.E002"),
         ({"SECRET_KEY": PLACEHOLDER_SECRET_KEY}, "photos.E003"),
+        ({"EMAIL_URL": "smtp://mail.example.org:587"}, "photos.E004"),
+        (
+            {"EMAIL_URL": "smtp://mail.example.org:587", "PORTAL_URL": "http://photos.example.org"},
+            "photos.E004",
+        ),
     ],
 )
 def test_deployment_checks_refuse_what_must_not_go_live(env, error):
@@ -143,7 +160,7 @@ def test_production_redirects_to_https_and_sends_hsts(client, settings, db):
 def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from django.db.models import QuerySet
 
@@ -24,10 +23,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Preview:
-    """A photo's preview: the provider's own picture (a redirect) or a file the portal made."""
+    """A photo's preview: the provider's own picture (a redirect) or a JPEG the portal made,
+    open for reading (the response closes it)."""
 
     redirect_to: str | None = None
-    path: Path | None = None
+    file: BinaryIO | None = None
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,16 @@ class PhotoProvider(ABC):
     required_event_fields: ClassVar[tuple[str, ...]]
     # Shown above the provider's fields in the admin.
     admin_description: ClassVar[str] = ""
+    # Whether gallery_page may call the provider (spending the event's upstream budget), so
+    # that scheduled work pacing itself must; False where searches read the portal's index.
+    searches_cost_upstream_calls: ClassVar[bool] = True
 
-    def __init__(self, event: Event):
+    def __init__(self, event: Event, *, spender: str | None = None):
+        """`spender` is the client the calls made now are for (photos.ratelimits.client_key),
+        whose share of the event's budget of upstream calls they count against; None for
+        the portal's own (the admin, commands)."""
         self.event = event
+        self.spender = spender
 
     @property
     def search_methods(self) -> list[SearchMethod]:
@@ -63,6 +70,11 @@ class PhotoProvider(ABC):
             SearchMethod.SELFIE: self.event.offers_selfie_search,
         }
         return [m for m in SearchMethod if offered[m] and m in self.supported_searches]
+
+    @property
+    def numeric_bibs(self) -> bool:
+        """Whether every BIB of the event is digits only (phones then offer a number pad)."""
+        return self.event.bibs_are_numbers
 
     @abstractmethod
     def clean_photo_id(self, image_id: str) -> str:

@@ -49,11 +49,11 @@ def read_search(
 ) -> GallerySearch:
     """The search a gallery, photo or ZIP address names. Http404 if the event does not offer
     it, RateLimited past the gallery limit, InvalidSearch for input to correct."""
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     if method not in provider.search_methods:
         raise Http404("This event does not offer that search.")
     ratelimits.check(request, "gallery")
-    form = SearchForm({method.value: identifier}, methods=provider.search_methods)
+    form = SearchForm.of(provider, {method.value: identifier})
     if not form.is_valid():
         raise InvalidSearch(form)
     try:

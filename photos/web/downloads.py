@@ -3,8 +3,10 @@
 Originals are asked for at click time and streamed: never whole in memory or on disk.
 """
 
+import itertools
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import zipstream
 from django.conf import settings
@@ -29,6 +31,8 @@ from photos.providers import provider_for
 from photos.web.addresses import gallery_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page
 
+T = TypeVar("T")
+
 
 @require_safe
 @event_page
@@ -36,7 +40,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseB
     """Ask for the original afresh at click time, then stream it as an attachment (or
     redirect to it)."""
     ratelimits.check(request, "download")
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     try:
         image_id = provider.clean_photo_id(image_id)
     except ValueError:
@@ -46,7 +50,9 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseB
         response: HttpResponseBase = HttpResponseRedirect(link.url)
     else:
         original = provider.open_original(link)
-        response = StreamingHttpResponse(original.chunks, content_type=original.content_type)
+        response = StreamingHttpResponse(
+            _started(original.chunks), content_type=original.content_type
+        )
         response["Content-Disposition"] = content_disposition_header(True, original.filename)
         if original.content_length is not None:
             response["Content-Length"] = str(original.content_length)
@@ -104,11 +110,19 @@ def photos_zip(
     if not count:
         return redirect(gallery_url(request, event, method, search.identifier))
 
-    response = StreamingHttpResponse(_zip(originals), content_type="application/zip")
+    response = StreamingHttpResponse(_zip(_started(originals)), content_type="application/zip")
     name = f"{event.slug}-{method.value}-{search.identifier}.zip"
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _started(items: Iterator[T]) -> Iterator[T]:
+    """`items`, the first one taken now: a failure to get it (storage refusing, too slow)
+    is still a page with the right status. Once a streamed answer has begun, a failure can
+    only cut it short."""
+    first = next(items, None)
+    return items if first is None else itertools.chain([first], items)
 
 
 def _zip(originals: Iterator[Original]) -> Iterator[bytes]:
@@ -138,7 +152,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
     """A small JPEG of a photo, made once, that browsers and CDNs may keep for a year; or a
     redirect to the provider's own."""
     ratelimits.check(request, "preview")
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     try:
         image_id = provider.clean_photo_id(image_id)
     except ValueError:
@@ -157,8 +171,8 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
             # A day, not a year: the photo may be removed or replaced upstream.
             response["Cache-Control"] = "public, max-age=86400"
             return response
-        assert image.path is not None  # a Preview is the provider's picture or a file
-        response = FileResponse(image.path.open("rb"), content_type="image/jpeg")
+        assert image.file is not None  # a Preview is the provider's picture or a file
+        response = FileResponse(image.file, content_type="image/jpeg")
     if etag:
         response["ETag"] = quote_etag(etag)
     # The address names one rendering of one photo: it never changes.

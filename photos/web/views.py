@@ -19,7 +19,7 @@ from photos.forms import SearchForm
 from photos.galleries import find_in_gallery
 from photos.models import Event
 from photos.providers import provider_for
-from photos.web import presenters
+from photos.web import presenters, subscriptions
 from photos.web.addresses import gallery_url, page_namespace, photo_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
 from photos.web.rendering import render_event_page, render_search_page
@@ -33,7 +33,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @event_page
 def event_home(request: HttpRequest, event: Event) -> HttpResponse:
-    return render_search_page(request, event, SearchForm(methods=_search_methods(event)))
+    return render_search_page(request, event, SearchForm.of(provider_for(event)))
 
 
 @require_safe
@@ -41,7 +41,7 @@ def event_home(request: HttpRequest, event: Event) -> HttpResponse:
 def search(request: HttpRequest, event: Event) -> HttpResponse:
     """The search form's GET target: no cookies, so it works inside third-party iframes."""
     ratelimits.check(request, "search")
-    form = SearchForm(request.GET, methods=_search_methods(event))
+    form = SearchForm.of(provider_for(event), request.GET)
     if not form.is_valid():
         return render_search_page(request, event, form, status=400)
     return redirect(
@@ -99,6 +99,7 @@ def gallery(
             current_app=page_namespace(request),
         ),
         "form": search.form,
+        "subscribe": subscriptions.offer(request, search),
     }
     response = render_event_page(request, event, "photos/gallery.html", context)
     # What the provider has changes as photos are processed: browsers must ask again.
@@ -170,7 +171,3 @@ def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
     # The link carries ?v=<last change>, so a long cache is safe.
     patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
     return response
-
-
-def _search_methods(event: Event) -> list[SearchMethod]:
-    return provider_for(event).search_methods

@@ -12,14 +12,26 @@ RATE_LIMITS = {
     "gallery": env.str("RATELIMIT_GALLERY", default="120/m"),
     "preview": env.str("RATELIMIT_PREVIEW", default="1200/m"),
     "download": env.str("RATELIMIT_DOWNLOAD", default="120/m"),
+    "subscribe": env.str("RATELIMIT_SUBSCRIBE", default="10/h"),
+    # Not per client: confirmation emails to one email address, and for one event (which
+    # bounds how much mail a flood of sign-ups can make the portal send).
+    "subscribe-address": env.str("RATELIMIT_SUBSCRIBE_PER_ADDRESS", default="3/d"),
+    "subscribe-event": env.str("RATELIMIT_SUBSCRIBE_PER_EVENT", default="1000/h"),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # django-ratelimit counts per this address (IPv6 per /64, its RATELIMIT_IPV6_MASK default).
 RATELIMIT_IP_META_KEY = "photos.ratelimits.client_ip"
+# A count the cache lost (evicted mid-request) lets the request through, as an outage does.
+RATELIMIT_FAIL_OPEN = True
 # Calls to a provider per event per minute, whoever asks: protects the organiser's quota
 # from someone trying every BIB. 0 turns it off.
 UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = env.int("UPSTREAM_CALLS_PER_MINUTE_PER_EVENT", default=600)
+# The most of that budget one client address may spend in a minute, so that one address
+# cannot starve everyone else (a tenth: 60 of 600 calls, far more than a family needs).
+UPSTREAM_CLIENT_SHARE = env.float("UPSTREAM_CLIENT_SHARE", default=0.1)
+if not 0 < UPSTREAM_CLIENT_SHARE <= 1:
+    raise ImproperlyConfigured("UPSTREAM_CLIENT_SHARE must be above 0 and at most 1.")
 
 # At most 60: one call must list a page either way (Download Originals gives 60 at most).
 GALLERY_PAGE_SIZE = min(env.int("GALLERY_PAGE_SIZE", default=30), 60)
@@ -46,3 +58,12 @@ AXES_CLIENT_IP_CALLABLE = "photos.signin.client_network"
 AXES_LOCKOUT_CALLABLE = "photos.signin.locked_out"
 AXES_RESET_ON_SUCCESS = True  # a few typos before the right password are forgotten
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # trying while locked out restarts the wait
+
+# How long a runner form (selfie upload, email subscription) stays valid after its page was
+# served; older posts are asked to reload (photos/web/runner_forms.py).
+RUNNER_FORM_TOKEN_SECONDS = env.int("RUNNER_FORM_TOKEN_SECONDS", default=2 * 3600)
+# Seconds the portal may wait on storage for one original of a download or a ZIP, from
+# asking to its last byte; the time a runner takes to receive it does not count. Past it
+# the download is cut (the runner's browser says it failed), so that storage dripping a
+# file cannot hold a server thread.
+ORIGINAL_TIME_LIMIT = env.float("ORIGINAL_TIME_LIMIT", default=60.0)

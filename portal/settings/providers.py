@@ -64,10 +64,18 @@ if GALLERY_CACHE_SECONDS > NINEPIC_LINK_LIFETIME - 600:
     )
 # "No photos yet" answers change as photos are processed: reuse them briefly.
 EMPTY_GALLERY_CACHE_SECONDS = env.int("EMPTY_GALLERY_CACHE_SECONDS", default=30)
+# A photo ID 9Pic does not know (mistyped, or made up to spend the event's budget) is
+# answered "not found" without asking again for this long.
+UNKNOWN_PHOTO_CACHE_SECONDS = env.int("UNKNOWN_PHOTO_CACHE_SECONDS", default=60)
 
 # Previews: made once from each original, kept on disk up to this size (oldest go first).
 PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))
 PREVIEW_CACHE_MB = env.int("PREVIEW_CACHE_MB", default=500)
+
+# Making a preview reads its original whole, then decodes it: at most this many megabytes
+# (a 24-megapixel camera's JPEG is about 12), and at most this many at once per process.
+PREVIEW_MAX_ORIGINAL_MB = env.int("PREVIEW_MAX_ORIGINAL_MB", default=40)
+PREVIEW_RENDERS = env.int("PREVIEW_RENDERS", default=2)
 
 # --- RunSignUp ----------------------------------------------------------------
 

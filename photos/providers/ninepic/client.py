@@ -20,8 +20,9 @@ with exponential backoff (honouring `Retry-After`) while the budget allows. 401 
 ProviderMisconfigured (a search 9Pic has switched off for the event is a 403 too), 400 and
 422 ProviderRejectedRequest, a 404 that carries 9Pic's message "nothing there" (no photos,
 an empty list), and a 404 or 405 without one EndpointMissing (an older API without that
-endpoint). The key is sent only to the API, never to storage or the CDN, and never logged;
-presigned URLs are logged without their query string.
+endpoint). The key is sent only to the API, never to storage or the CDN, and never logged:
+9Pic's answers are read without it, should they echo it back; signed URLs are logged
+without their query string.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from photos.domain import (
     SearchMethod,
 )
 from photos.providers.answers import HttpUrl, Text, decoder
+from photos.providers.deadlines import Deadline
 from photos.providers.http import (
     CallPolicy,
     Retry,
@@ -345,8 +347,7 @@ class NinePicClient:
         """`url` if it is a link to 9Pic's preview hosts; None if missing or elsewhere."""
         if not url:
             return None
-        # Pages list it in a srcset, where a space would end it.
-        if not self.previews.hold(url) or not url.isprintable() or " " in url:
+        if not self.previews.hold(url):
             logger.error("%s gave a preview link outside its CDN: %s", where, redact_url(url))
             return None
         return url
@@ -386,15 +387,18 @@ class NinePicClient:
             event, method="image_ids", identifier=image_ids, page=page, page_size=page_size
         )
 
-    def open_original(self, link: OriginalLink) -> Original:
-        """Stream an original from the storage URL 9Pic signed (no API key is sent there)."""
+    def open_original(self, link: OriginalLink, *, time_limit: float) -> Original:
+        """Stream an original from the storage URL 9Pic signed (no API key is sent there),
+        within `time_limit` seconds of waiting on storage (see `open_download`)."""
         self._check_storage_link(link)
         return open_download(
             self.session,
             link.url,
+            hosts=self.storage,
+            storage="9Pic storage",
             filename=link.filename,
             timeout=self.policy.timeouts,
-            storage="9Pic storage",
+            time_limit=time_limit,
         )
 
     def _check_storage_link(self, link: OriginalLink) -> None:
@@ -471,7 +475,7 @@ class NinePicClient:
             logger.warning("%s: 9Pic has no such endpoint (%s)", where, status)
             raise EndpointMissing(f"{where}: no such endpoint ({status})")
         if status in (401, 403):
-            logger.error("%s refused: %s %s", where, status, message)
+            logger.error("%s refused our credentials: %s %s", where, status, message)
             raise ProviderMisconfigured(f"{where}: {status} {message}", status=status)
         if status in (400, 422):
             logger.warning("%s rejected the request: %s %s", where, status, message)
@@ -496,14 +500,14 @@ class NinePicClient:
         params: dict[str, int] | None = None,
         body: dict[str, Any] | None = None,
     ) -> Answer:
-        def attempt(timeout: tuple[float, float]) -> Answer:
+        def attempt(deadline: Deadline) -> Answer:
             response = self.session.request(
                 method,
                 url,
                 params=params,
                 json=body,
                 headers={"X-API-Key": self.api_key, "Accept": "application/json"},
-                timeout=timeout,
+                timeout=deadline.within(self.policy.timeouts),
                 stream=True,
             )
             with response:
@@ -519,10 +523,14 @@ class NinePicClient:
                     )
                 if status >= 500:
                     raise Retry(ProviderUnavailable(f"{where}: 9Pic answered {status}"))
-                return Answer(
-                    status=status,
-                    body=read_capped(response, where=where, limit=MAX_ANSWER_BYTES, logger=logger),
+                received = read_capped(
+                    response,
+                    deadline=deadline,
+                    limit=MAX_ANSWER_BYTES,
+                    logger=logger,
+                    secrets=(self.api_key,),
                 )
+                return Answer(status=status, body=received)
 
         return with_retries(attempt, where=where, logger=logger, policy=self.policy)
 

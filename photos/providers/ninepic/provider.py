@@ -9,8 +9,9 @@ originals (previews.py); the switch is logged once and kept for the event and se
 NINEPIC_LISTING_FALLBACK_SECONDS before the search listing is tried again.
 
 Originals are always asked for at click time (Download Originals). Gallery answers are
-cached within the life of their links, identical concurrent searches share one upstream
-call (photos/singleflight.py), and every call counts against the event's upstream budget
+cached within the life of their links, a photo 9Pic does not know is remembered briefly,
+identical concurrent searches share one upstream call (photos/singleflight.py), and every
+call counts against the event's upstream budget and the asking client's share of it
 (photos/providers/budget.py). Which searches runners get also depends on what 9Pic has
 switched on for the event (Event Details, cached NINEPIC_EVENT_DETAILS_CACHE_SECONDS).
 """
@@ -26,13 +27,14 @@ from functools import cached_property
 from django.conf import settings
 from django.core.cache import cache
 
-from photos import identifiers, singleflight
+from photos import identifiers, sharedcache, singleflight
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
     Original,
     OriginalLink,
     Photo,
+    PhotoNotFound,
     ProviderError,
     ProviderMisconfigured,
     SearchMethod,
@@ -92,8 +94,12 @@ class NinePicProvider(PhotoProvider):
     def _event_key(self) -> str:
         return f"9pic:{self.event.org_id}:{self.event.event_id}"
 
+    def _admit(self) -> None:
+        """Before a call (or a wait for one) on the spender's behalf: within its share?"""
+        budget.admit(self.event, self.spender)
+
     def _spend_upstream_call(self) -> None:
-        budget.spend(self.event, provider=self.label)
+        budget.spend(self.event, provider=self.label, spender=self.spender)
 
     def clean_photo_id(self, image_id: str) -> str:
         """9Pic names photos by UUID."""
@@ -124,17 +130,21 @@ class NinePicProvider(PhotoProvider):
 
         def fetch() -> EventDetails | str:
             try:
-                self._spend_upstream_call()
+                # The event's call, read once for every runner: no runner's share spends it.
+                budget.spend(self.event, provider=self.label, spender=None)
                 client = NinePicClient.from_settings(time_budget=EVENT_DETAILS_TIME_BUDGET)
                 details: EventDetails | str = client.event_details(self._ref)
                 lifetime = settings.NINEPIC_EVENT_DETAILS_CACHE_SECONDS
             except ProviderError:  # the client logged why
                 details, lifetime = UNREADABLE, EVENT_DETAILS_RETRY_SECONDS
-            cache.set(key, details, lifetime)
+            sharedcache.put(key, details, lifetime)
             return details
 
         found = singleflight.shared(
-            key, lookup=lambda: cache.get(key), compute=fetch, wait=EVENT_DETAILS_TIME_BUDGET
+            key,
+            lookup=lambda: sharedcache.get(key),
+            compute=fetch,
+            wait=EVENT_DETAILS_TIME_BUDGET,
         )
         return found if isinstance(found, EventDetails) else None
 
@@ -146,11 +156,15 @@ class NinePicProvider(PhotoProvider):
 
         def fetch() -> GalleryPage:
             result = self._listed(method, identifier, page, page_size)
-            cache.set(key, result, cache_lifetime(result))
+            sharedcache.put(key, result, cache_lifetime(result))
             return result
 
         gallery: GalleryPage = singleflight.shared(
-            key, lookup=lambda: cache.get(key), compute=fetch, wait=settings.NINEPIC_TIME_BUDGET
+            key,
+            lookup=lambda: sharedcache.get(key),
+            compute=fetch,
+            wait=settings.NINEPIC_TIME_BUDGET,
+            admit=self._admit,
         )
         return gallery
 
@@ -179,15 +193,23 @@ class NinePicProvider(PhotoProvider):
         """Whether `method`'s galleries come from 9Pic's search listing just now."""
         return (
             settings.NINEPIC_GALLERY_LISTING == "search"
-            and cache.get(self._fallback_key(method)) is None
+            and sharedcache.get(self._fallback_key(method)) is None
         )
 
     def _fallback_key(self, method: SearchMethod) -> str:
         return f"listing-fallback:{self._event_key}:{method}"
 
     def _fall_back(self, method: SearchMethod, why: str) -> None:
+        """Remember for a while that `method`'s listing cannot serve, and say so once (without
+        the shared cache nothing is remembered: its outage is logged already)."""
         lifetime = settings.NINEPIC_LISTING_FALLBACK_SECONDS
-        if cache.add(self._fallback_key(method), why, lifetime):
+        try:
+            first = sharedcache.attempt(
+                lambda: cache.add(self._fallback_key(method), why, lifetime)
+            )
+        except sharedcache.CacheUnavailable:
+            first = False
+        if first:
             logger.warning(
                 "event %s: %s cannot list galleries (%s): listing them with Download Originals "
                 "and the portal's previews for %ss",
@@ -219,7 +241,9 @@ class NinePicProvider(PhotoProvider):
         )
         # The portal's previews need an original's signed link: keep the ones this page brought.
         lifetime = settings.GALLERY_CACHE_SECONDS
-        cache.set_many({self._link_key(link.image_id): link for link in result.links}, lifetime)
+        sharedcache.put_many(
+            {self._link_key(link.image_id): link for link in result.links}, lifetime
+        )
         return GalleryPage(
             photos=[Photo(image_id=link.image_id, filename=link.filename) for link in result.links],
             failed=result.failed,
@@ -232,8 +256,8 @@ class NinePicProvider(PhotoProvider):
 
     def fresh_original(self, image_id: str) -> OriginalLink:
         """A link signed just now: never one rendered into an earlier page."""
-        self._spend_upstream_call()
-        return self._client.original(self._ref, image_id=image_id)
+        self._admit()
+        return self._signed_now(image_id)
 
     def _link_key(self, image_id: str) -> str:
         return f"original:{self._event_key}:{image_id}"
@@ -242,20 +266,35 @@ class NinePicProvider(PhotoProvider):
         """A link to the original signed recently enough to fetch now: from a gallery page
         listed by Download Originals within GALLERY_CACHE_SECONDS if any, else signed now
         (and kept as long)."""
-        link: OriginalLink | None = cache.get(self._link_key(image_id))
+        link: OriginalLink | None = sharedcache.get(self._link_key(image_id))
         if link is None:
-            link = self.fresh_original(image_id)
-            cache.set(self._link_key(image_id), link, settings.GALLERY_CACHE_SECONDS)
+            link = self._signed_now(image_id)
+            sharedcache.put(self._link_key(image_id), link, settings.GALLERY_CACHE_SECONDS)
         return link
 
+    def _signed_now(self, image_id: str) -> OriginalLink:
+        """One call to 9Pic for the photo's link, or PhotoNotFound. Not found is remembered
+        for UNKNOWN_PHOTO_CACHE_SECONDS: asking again for a made-up ID costs no call."""
+        unknown_key = f"{self._link_key(image_id)}:unknown"
+        if sharedcache.get(unknown_key):
+            raise PhotoNotFound(f"9Pic did not know image {image_id} a moment ago")
+        self._spend_upstream_call()
+        try:
+            return self._client.original(self._ref, image_id=image_id)
+        except PhotoNotFound:
+            sharedcache.put(unknown_key, True, settings.UNKNOWN_PHOTO_CACHE_SECONDS)
+            raise
+
     def open_original(self, link: OriginalLink) -> Original:
-        return self._client.open_original(link)
+        return self._client.open_original(link, time_limit=settings.ORIGINAL_TIME_LIMIT)
 
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
     ) -> tuple[int, Iterator[Original]]:
         """The first batch of links is fetched before returning; later ones only as the ZIP
-        is being written, so that no link is older than a few minutes when it is fetched."""
+        is being written, so that no link is older than a few minutes when it is fetched.
+        However 9Pic pages, the ZIP holds at most the count its first page promised (or
+        the photos ticked), and asks for no more pages than that count fills."""
         if not image_ids and self.lists_by_search(method):
             return self._zip_of_gallery(method, identifier, limit)
         client, ref = self._client, self._ref
@@ -270,39 +309,45 @@ class NinePicProvider(PhotoProvider):
                 ref, method=method, identifier=identifier, page=page, page_size=MAX_PAGE_SIZE
             )
 
+        self._admit()
         first = batch(1)
-        if first.total > limit:
-            raise TooManyPhotos(first.total)
+        count = len(image_ids) or first.total
+        if count > limit:
+            raise TooManyPhotos(count)
+        last_page = -(-count // MAX_PAGE_SIZE)
 
         def originals() -> Iterator[Original]:
-            result, page = first, 1
+            result, page, left = first, 1, count
             while True:
-                for link in result.links:
-                    yield client.open_original(link)
-                if not (result.pagination and result.pagination.has_next):
+                for link in result.links[:left]:
+                    yield client.open_original(link, time_limit=settings.ORIGINAL_TIME_LIMIT)
+                left -= min(left, len(result.links))
+                more = result.pagination is not None and result.pagination.has_next
+                if not (left and more and page < last_page):
                     return
                 page += 1
                 result = batch(page)
 
-        return len(image_ids) or first.total, originals()
+        return count, originals()
 
     def _zip_of_gallery(
         self, method: SearchMethod, identifier: str, limit: int
     ) -> tuple[int, Iterator[Original]]:
         """Exactly the gallery's photos: its pages (cached, as the runner just saw them),
-        then their links by image_ids, MAX_PAGE_SIZE at a time as the ZIP is written."""
+        then their links by image_ids, MAX_PAGE_SIZE at a time as the ZIP is written. However
+        9Pic pages, at most the count its first page promised, from no more pages than that
+        count fills."""
         first = self.gallery_page(method=method, identifier=identifier, page=1)
-        if first.total > limit:
-            raise TooManyPhotos(first.total)
+        count = first.total
+        if count > limit:
+            raise TooManyPhotos(count)
         image_ids = [photo.image_id for photo in first.photos]
-        # Bounded by the limit, whatever 9Pic's pagination says.
-        last_page = -(-limit // settings.GALLERY_PAGE_SIZE)
-        page = 1
-        while first.pagination and page < min(first.pagination.total_pages, last_page):
+        last_page, page, listed = -(-count // settings.GALLERY_PAGE_SIZE), 1, first
+        while page < last_page and listed.pagination and listed.pagination.has_next:
             page += 1
             listed = self.gallery_page(method=method, identifier=identifier, page=page)
             image_ids += [photo.image_id for photo in listed.photos]
-        image_ids = list(dict.fromkeys(image_ids))[:limit]
+        image_ids = list(dict.fromkeys(image_ids))[:count]
         batches = [
             image_ids[start : start + MAX_PAGE_SIZE]
             for start in range(0, len(image_ids), MAX_PAGE_SIZE)
@@ -320,7 +365,7 @@ class NinePicProvider(PhotoProvider):
         def originals() -> Iterator[Original]:
             for number, ids in enumerate(batches):
                 for link in first_links if number == 0 else links(ids):
-                    yield client.open_original(link)
+                    yield client.open_original(link, time_limit=settings.ORIGINAL_TIME_LIMIT)
 
         return len(image_ids), originals()
 
@@ -331,10 +376,14 @@ class NinePicProvider(PhotoProvider):
         Originals, and for share cards, which must not depend on links that expire."""
 
         def open_original() -> Original:
-            return self.open_original(self.link_signed_recently(image_id))
+            # A runner waits for the preview: its original gets the runner's time budget.
+            link = self.link_signed_recently(image_id)
+            return self._client.open_original(link, time_limit=settings.NINEPIC_TIME_BUDGET)
 
         name = self._preview_name(image_id, size)
-        return Preview(path=previews.preview_file(name, previews.SIZES[size], open_original))
+        return Preview(
+            file=previews.preview_file(name, previews.SIZES[size], open_original, admit=self._admit)
+        )
 
     def preview_etag(self, image_id: str, size: str) -> str:
         return previews.etag(self._preview_name(image_id, size))
@@ -368,7 +417,7 @@ class NinePicProvider(PhotoProvider):
             )
         else:
             lifetime = settings.NINEPIC_EVENT_DETAILS_CACHE_SECONDS
-            cache.set(self._details_key, details, lifetime)
+            sharedcache.put(self._details_key, details, lifetime)
             if not details.event_enabled:
                 return ConnectionCheck(
                     False, f"{lines[0]} But 9Pic has switched the event off: no photo can be read."
@@ -399,7 +448,7 @@ class NinePicProvider(PhotoProvider):
             self._fall_back(method, str(error))
         except ProviderError:
             pass  # a passing failure: what is remembered stands
-        why = cache.get(self._fallback_key(method))
+        why = sharedcache.get(self._fallback_key(method))
         if why is None:
             return f"{search} galleries: 9Pic's {LISTING_NAMES[method]}, with 9Pic's previews."
         return f"{search} galleries: {fallback}, as {why}."

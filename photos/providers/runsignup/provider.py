@@ -40,6 +40,7 @@ class RunSignUpProvider(PhotoProvider):
     supported_searches = frozenset({SearchMethod.BIB})
     event_fields = ("runsignup_race_id", "runsignup_event_days_id", "runsignup_album_id")
     required_event_fields = ("runsignup_race_id", "runsignup_event_days_id")
+    searches_cost_upstream_calls = False  # they read the index
     admin_description = (
         "Runners search a copy of the race's photo list that the portal keeps up to date "
         "(sync_runsignup_photos, or “Refresh from the photo provider now” in the list of "
@@ -53,6 +54,11 @@ class RunSignUpProvider(PhotoProvider):
             for name in ("RUNSIGNUP_API_KEY", "RUNSIGNUP_API_SECRET")
             if not getattr(settings, name)
         ]
+
+    @property
+    def numeric_bibs(self) -> bool:
+        """RunSignUp's BIBs are numbers."""
+        return True
 
     def clean_photo_id(self, image_id: str) -> str:
         """RunSignUp numbers its photos."""
@@ -94,7 +100,9 @@ class RunSignUpProvider(PhotoProvider):
         return _original(self._indexed(image_id))
 
     def open_original(self, link: OriginalLink) -> Original:
-        return RunSignUpClient.from_settings().open_original(url=link.url, filename=link.filename)
+        return RunSignUpClient.from_settings().open_original(
+            url=link.url, filename=link.filename, time_limit=settings.ORIGINAL_TIME_LIMIT
+        )
 
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
@@ -118,7 +126,9 @@ class RunSignUpProvider(PhotoProvider):
             for link in links:
                 # Cameras reuse names (IMG_0001.jpg): the photo id keeps each one in the archive.
                 name = f"{link.image_id}-{link.filename}"
-                yield client.open_original(url=link.url, filename=name)
+                yield client.open_original(
+                    url=link.url, filename=name, time_limit=settings.ORIGINAL_TIME_LIMIT
+                )
 
         return len(links), originals()
 
@@ -148,9 +158,14 @@ class RunSignUpProvider(PhotoProvider):
             last_error = "none"
         else:
             last_error = f"{state.last_error} ({state.last_error_at:%Y-%m-%d %H:%M} UTC)"
+        if state is None or not state.skipped_photos:
+            skipped = "none"
+        else:
+            skipped = f"{state.skipped_photos}: {'; '.join(state.skip_reasons.splitlines())}"
         return [
             StatusLine("Last sync", self._last_sync()),
             StatusLine("Photos indexed", str(self._indexed_count())),
+            StatusLine("Photos skipped", skipped),
             StatusLine("Last error", last_error),
         ]
 
