@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from django.db.models import QuerySet
 
-from photos.domain import ConnectionCheck, GalleryPage, Original, Photo, SearchMethod
+from photos.domain import ConnectionCheck, GalleryPage, Original, OriginalLink, SearchMethod
 
 if TYPE_CHECKING:
     from photos.models import Event
@@ -85,11 +85,11 @@ class PhotoProvider(ABC):
         """One page of a search's photos (GALLERY_PAGE_SIZE a page). No photos is not an error."""
 
     @abstractmethod
-    def fresh_photo(self, image_id: str) -> Photo:
-        """The photo with a link to its original valid right now, or PhotoNotFound."""
+    def fresh_original(self, image_id: str) -> OriginalLink:
+        """A link to the photo's original valid right now, or PhotoNotFound."""
 
     @abstractmethod
-    def open_original(self, photo: Photo) -> Original:
+    def open_original(self, link: OriginalLink) -> Original:
         """Start streaming the original from the provider's storage."""
 
     @abstractmethod
