@@ -1,6 +1,7 @@
 """Many photos in one ZIP, streamed as it is written (stand-in over real HTTP)."""
 
 import io
+import itertools
 import zipfile
 from pathlib import PurePosixPath
 
@@ -9,6 +10,7 @@ import requests
 from django.conf import settings
 
 from photos.identifiers import IMAGE_EXTENSIONS
+from standins import faults
 from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
@@ -109,3 +111,43 @@ def test_filenames_from_upstream_keep_only_a_safe_image_name(portal, settings):
     assert download.status_code == 200
     # Its one link is named "../../../../home/x/.bashrc".
     assert download.headers["Content-Disposition"] == f'attachment; filename="{PHOTOS[2]}.jpg"'
+
+
+def strike_storage_get(monkeypatch, number: int, fault: str) -> None:
+    """The stand-in's storage answers its `number`th GET (from 1) with `fault`."""
+    gets = itertools.count(1)
+    monkeypatch.setattr(
+        faults, "storage_fault", lambda request, spec: fault if next(gets) == number else None
+    )
+
+
+def test_an_original_storage_breaks_off_is_left_out_and_the_zip_says_so(
+    portal, settings, monkeypatch
+):
+    settings.ORIGINAL_TIME_LIMIT = 1
+    strike_storage_get(monkeypatch, 2, "slow-drip")  # a byte every 100 ms: past the limit
+    response = requests.get(portal + ZIP, timeout=120)
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    photos = [name for name in archive.namelist() if name.endswith(".jpg")]
+    assert len(photos) == len(PHOTOS) - 1
+    note = archive.read("MISSING-PHOTOS.txt").decode()
+    assert f"1 of the {len(PHOTOS)} photos could not be fetched" in note
+    assert f"{portal}/en/events/demo/bib/{BIB}/" in note
+
+
+def test_an_original_storage_refuses_ends_the_zip_whole_with_a_note(portal, monkeypatch):
+    strike_storage_get(monkeypatch, 3, "redirect-metadata")
+    response = requests.get(portal + "/de" + ZIP.removeprefix("/en"), timeout=120)
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    assert len([name for name in archive.namelist() if name.endswith(".jpg")]) == 2
+    missing = len(PHOTOS) - 2
+    note = next(name for name in archive.namelist() if name.endswith(".txt"))
+    assert f"{missing} der {len(PHOTOS)} Fotos" in archive.read(note).decode()
+
+
+def test_a_zip_of_only_available_photos_has_no_note(portal):
+    archive = zipfile.ZipFile(io.BytesIO(requests.get(portal + ZIP, timeout=120).content))
+    assert not [name for name in archive.namelist() if not name.endswith(".jpg")]

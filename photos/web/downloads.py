@@ -4,6 +4,7 @@ Originals are asked for at click time and streamed: never whole in memory or on 
 """
 
 import itertools
+import logging
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -19,19 +20,23 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, quote_etag
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from photos import ratelimits
-from photos.domain import Original, PhotoNotFound, SearchMethod, TooManyPhotos
+from photos.domain import Original, PhotoNotFound, ProviderError, SearchMethod, TooManyPhotos
 from photos.models import Event
 from photos.providers import provider_for
 from photos.web.addresses import gallery_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -110,7 +115,9 @@ def photos_zip(
     if not count:
         return redirect(gallery_url(request, event, method, search.identifier))
 
-    response = StreamingHttpResponse(_zip(_started(originals)), content_type="application/zip")
+    gallery = request.build_absolute_uri(gallery_url(request, event, method, search.identifier))
+    zipped = _zip(_started(originals), count=count, gallery=gallery)
+    response = StreamingHttpResponse(zipped, content_type="application/zip")
     name = f"{event.slug}-{method.value}-{search.identifier}.zip"
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"
@@ -125,14 +132,51 @@ def _started(items: Iterator[T]) -> Iterator[T]:
     return items if first is None else itertools.chain([first], items)
 
 
-def _zip(originals: Iterator[Original]) -> Iterator[bytes]:
-    # One original at a time: the next is only opened once the previous one is written.
+def _zip(originals: Iterator[Original], *, count: int, gallery: str) -> Iterator[bytes]:
+    """The ZIP of `originals`, one at a time: the next is only opened once the previous one
+    is written. An original storage breaks off is left out, and one it cannot open ends the
+    photos early; either way the ZIP is finished with a note of what is missing and where to
+    get it, because a streamed ZIP cut short has no table of contents and most tools then
+    open none of it."""
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED)  # JPEGs do not shrink
     taken: set[str] = set()
-    for original in originals:
-        archive.add(original.chunks, _unique_name(original.filename, taken))
+    written = 0
+    language = translation.get_language()
+    while True:
+        try:
+            original = next(originals)
+        except StopIteration:
+            break
+        except ProviderError as error:
+            logger.warning("ZIP ends after %d of %d photos: %s", written, count, error)
+            break
+        try:
+            archive.add(original.chunks, _unique_name(original.filename, taken))
+            yield from archive.file()
+            written += 1
+        except ProviderError as error:
+            logger.warning("ZIP leaves out %s: %s", original.filename, error)
+            original.close()
+    if written < count:
+        with translation.override(language):
+            note = _missing_photos_note(count - written, count, gallery)
+            archive.add(note.encode(), _unique_name(_("MISSING-PHOTOS.txt"), taken))
         yield from archive.file()
     yield from archive.finalize()
+
+
+def _missing_photos_note(missing: int, count: int, gallery: str) -> str:
+    return (
+        ngettext(
+            "%(missing)s of the %(count)s photos could not be fetched for this ZIP.",
+            "%(missing)s of the %(count)s photos could not be fetched for this ZIP.",
+            missing,
+        )
+        % {"missing": missing, "count": count}
+        + "\r\n"
+        + _("Download them one by one from your gallery, or try the ZIP again later:")
+        + f"\r\n{gallery}\r\n"
+    )
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
