@@ -233,6 +233,23 @@ def test_backslashed_runsignup_previews_are_never_redirected_to(trail, portal):
     assert "Location" not in response.headers
 
 
+def test_indexed_runsignup_links_are_checked_again_before_a_browser_is_sent(
+    trail, portal, settings
+):
+    """Storage hosts narrowed after a sync: a download in redirect mode never sends a browser
+    to a host the settings no longer trust."""
+    settings.DOWNLOAD_MODE = "redirect"
+    settings.RUNSIGNUP_STORAGE_HOSTS = ["photos.runsignup.test"]
+    response = runsignup_download_unfollowed(portal)
+    assert response.status_code == 502
+    assert "Location" not in response.headers
+
+
+def runsignup_download_unfollowed(portal: str) -> requests.Response:
+    path = f"/en/events/trail/photos/{EARLY_PHOTO.photo_id}/download"
+    return requests.get(portal + path, allow_redirects=False, timeout=60)
+
+
 # --- 7. The time budget is not enforced on slowly dripped answers -------------------------
 
 

@@ -9,6 +9,7 @@ RunSignUp's own thumbnail and (watermarked) large images.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from photos.domain import (
     Pagination,
     Photo,
     PhotoNotFound,
+    ProviderUnavailable,
     SearchMethod,
     TooManyPhotos,
 )
@@ -32,6 +34,8 @@ from photos.models import Event, RunSignUpPhoto, RunSignUpSync
 from photos.providers.base import PhotoProvider, Preview, StatusLine
 from photos.providers.runsignup import index, sync
 from photos.providers.runsignup.client import RunSignUpClient, RunSignUpRace
+
+logger = logging.getLogger(__name__)
 
 
 class RunSignUpProvider(PhotoProvider):
@@ -96,8 +100,13 @@ class RunSignUpProvider(PhotoProvider):
             raise PhotoNotFound(f"RunSignUp photo {image_id} is not in the index") from None
 
     def fresh_original(self, image_id: str) -> OriginalLink:
-        """RunSignUp's links do not expire: the index's is as good as a fresh one."""
-        return _original(self._indexed(image_id))
+        """RunSignUp's links do not expire: the index's is as good as a fresh one, if it is
+        still on RunSignUp's storage as the settings say now (a browser may be sent there)."""
+        link = _original(self._indexed(image_id))
+        if not RunSignUpClient.from_settings().is_storage_link(link.url):
+            logger.error("RunSignUp photo %s: its indexed link is off storage", image_id)
+            raise ProviderUnavailable(f"RunSignUp photo {image_id}: link off storage")
+        return link
 
     def open_original(self, link: OriginalLink) -> Original:
         return RunSignUpClient.from_settings().open_original(
