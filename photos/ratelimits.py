@@ -6,11 +6,19 @@ enough for a family paging through a gallery, low enough to stop a scraper. IPv6
 count per /64 (django-ratelimit's RATELIMIT_IPV6_MASK), as one subscriber holds a whole one.
 """
 
+from __future__ import annotations
+
 import ipaddress
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
+
+from photos.domain import ProviderThrottled
+
+if TYPE_CHECKING:
+    from photos.models import Event
 
 
 class RateLimited(Exception):  # noqa: N818 - a state the runner is in, not a fault
@@ -55,3 +63,24 @@ def check(request: HttpRequest, action: str) -> None:
     usage = get_usage(request, group=f"runner-{action}", key="ip", rate=rate, increment=True)
     if usage is not None and usage["should_limit"]:
         raise RateLimited(max(1, int(usage["time_left"])))
+
+
+def check_event(request: HttpRequest, event: Event, action: str) -> None:
+    """Count this request against `action`'s limit for the whole event, whoever sends it
+    (EVENT_RATE_LIMITS); past it, ProviderThrottled, as the event's upstream budget says:
+    runners are told it is busy and when to try again."""
+    rate = settings.EVENT_RATE_LIMITS.get(action)
+    if not rate:
+        return
+    usage = get_usage(
+        request,
+        group=f"event-{action}",
+        key=lambda group, request: str(event.pk),
+        rate=rate,
+        increment=True,
+    )
+    if usage is not None and usage["should_limit"]:
+        raise ProviderThrottled(
+            f"event {event.slug}: {action} limit reached",
+            retry_after=max(1, int(usage["time_left"])),
+        )

@@ -9,6 +9,7 @@ by the portal from the originals (previews.py).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -86,6 +87,14 @@ class NinePicProvider(PhotoProvider):
         )
         return gallery
 
+    def search_by_selfie(self, selfie: bytes) -> str:
+        """Face Search with the selfie under a request ID made here, so that the client's
+        retries (after a timeout or a 5xx) reuse it and 9Pic never matches twice. Counts in
+        the event's upstream budget."""
+        self._spend_upstream_call()
+        found = self._client.face_search(self._ref, selfie=selfie, request_id=str(uuid.uuid4()))
+        return identifiers.clean_uuid(found.request_id)
+
     def fresh_photo(self, image_id: str) -> Photo:
         """The photo with a URL signed just now: never one rendered into an earlier page."""
         self._spend_upstream_call()
@@ -151,4 +160,9 @@ class NinePicProvider(PhotoProvider):
         return previews.preview_name(photo_key, previews.SIZES[size])
 
     def check_connection(self) -> ConnectionCheck:
-        return self._client.check(self._ref)
+        client, ref = self._client, self._ref
+        check = client.check(ref)
+        if not check.ok or SearchMethod.SELFIE not in self.search_methods:
+            return check
+        upload = client.check_selfie_upload(ref)
+        return ConnectionCheck(upload.ok, f"{check.message} {upload.message}")
