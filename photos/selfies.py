@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 try:  # Decoding only: pi-heif brings libheif's HEVC decoder and no encoder.
-    from pi_heif import register_heif_opener
+    from pi_heif.as_plugin import register_heif_opener
 except ImportError:  # pragma: no cover - a deployment without it says so to HEIC senders
     HEIF_SUPPORTED = False
 else:

@@ -175,8 +175,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # urllib3 logs full request URLs at DEBUG, presigned query strings included.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "loggers": {
+        # urllib3 logs full request URLs at DEBUG, presigned query strings included.
+        "urllib3": {"level": "WARNING"},
+        # Pillow logs the EXIF it reads at DEBUG: a selfie's GPS position among it.
+        "PIL": {"level": "INFO"},
+    },
 }
 
 # --- The demo switches ---------------------------------------------------------
