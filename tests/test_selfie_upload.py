@@ -22,6 +22,8 @@ from photos import selfies
 from photos.models import Event, Provider
 from photos.selfies import Refusal, SelfieRefused
 from photos.web import runner_forms, uploads
+from standins.ninepic import catalogue
+from standins.ninepic.facefind import SAMPLE_SELFIE
 from tests.selfie_pictures import MARKER, phone_photo, pixel_flood, png
 
 FACES = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/faces"
@@ -467,3 +469,66 @@ def test_the_selfie_never_touches_the_disk_or_the_logs(
 
 def test_the_selfie_is_never_printed_as_bytes():
     assert repr(selfies.prepare(phone_photo(size=(300, 400)))).startswith("Selfie(300x400, ")
+
+
+# --- Against the 9Pic stand-in, over HTTP ------------------------------------------------
+
+
+def test_the_sample_selfie_finds_its_runner_over_http(live_standin, event):
+    session = requests.Session()
+    page = session.get(f"{live_standin.url}/en/events/demo/", timeout=30).text
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    gallery = session.post(
+        f"{live_standin.url}{UPLOAD}",
+        data={runner_forms.FIELD: token},
+        files={"selfie": ("me.jpg", SAMPLE_SELFIE.read_bytes(), "image/jpeg")},
+        headers={"Origin": live_standin.url},
+        timeout=30,
+    )
+    assert gallery.history[0].status_code == 303
+    assert GALLERY.match(gallery.url.removeprefix(live_standin.url))
+    assert "15 photos for your selfie" in gallery.text
+
+
+def connection_check(admin_client, event) -> str:
+    page = admin_client.post(
+        "/admin/photos/event/",
+        {"action": "check_connection", "_selected_action": [event.pk]},
+        follow=True,
+    )
+    return page.content.decode()
+
+
+def test_the_connection_check_tries_a_selfie_upload(admin_client, live_standin, event):
+    words = connection_check(admin_client, event)
+    assert "Connected: the key works" in words and "Selfie upload works" in words
+
+
+@pytest.mark.parametrize(
+    ("standin", "advice"),
+    [
+        ({"NINEPIC_STANDIN_SELFIE_FIELD": "image"}, "set NINEPIC_SELFIE_FIELD=image"),
+        (
+            {"NINEPIC_STANDIN_SELFIE_REQUEST_ID_IN": "query"},
+            "set NINEPIC_SELFIE_REQUEST_ID_IN=query",
+        ),
+    ],
+    ids=["field", "request-id"],
+)
+def test_the_connection_check_names_the_setting_to_change(
+    admin_client, live_standin, event, settings, standin, advice
+):
+    for name, value in standin.items():
+        setattr(settings, name, value)
+    assert f"set {advice}" in connection_check(admin_client, event)
+
+
+def test_the_connection_check_says_when_9pic_has_selfie_search_off(
+    admin_client, live_standin, event
+):
+    event.event_id = catalogue.SELFIE_OFF_EVENT_ID
+    event.save()
+    assert "9Pic refused selfie search for event 458 (403)" in connection_check(admin_client, event)
+    event.offers_selfie_search = False
+    event.save()
+    assert "Selfie upload" not in connection_check(admin_client, event)
