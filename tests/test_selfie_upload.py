@@ -507,10 +507,10 @@ def test_the_connection_check_tries_a_selfie_upload(admin_client, live_standin, 
 @pytest.mark.parametrize(
     ("standin", "advice"),
     [
-        ({"NINEPIC_STANDIN_SELFIE_FIELD": "image"}, "set NINEPIC_SELFIE_FIELD=image"),
+        ({"NINEPIC_STANDIN_SELFIE_FIELD": "image"}, "NINEPIC_SELFIE_FIELD=image"),
         (
             {"NINEPIC_STANDIN_SELFIE_REQUEST_ID_IN": "query"},
-            "set NINEPIC_SELFIE_REQUEST_ID_IN=query",
+            "NINEPIC_SELFIE_REQUEST_ID_IN=query",
         ),
     ],
     ids=["field", "request-id"],

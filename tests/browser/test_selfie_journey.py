@@ -71,7 +71,7 @@ def test_pick_a_selfie_see_progress_and_download_from_the_gallery(
 
     page.get_by_label("Choose a photo of yourself").set_input_files(phone_selfie)
     page.locator(".selfie-preview:not([hidden])").wait_for()  # shrunk and shown
-    page.get_by_role("button", name="Find my photos with this selfie").click()
+    page.get_by_role("button", name="Find my photos with a selfie").click()
     page.wait_for_url(GALLERY)
     progress, sending = page.evaluate("JSON.parse(sessionStorage.getItem('seen-on-submit'))")
     assert "Looking for you in the photos" in progress
@@ -96,7 +96,7 @@ def test_pick_a_selfie_see_progress_and_download_from_the_gallery(
 
     # Back to the search page (from the browser's cache): ready for another selfie.
     page.go_back()
-    assert page.get_by_role("button", name="Find my photos with this selfie").is_enabled()
+    assert page.get_by_role("button", name="Find my photos with a selfie").is_enabled()
     context.close()
 
 
@@ -107,7 +107,7 @@ def test_without_javascript_the_form_posts_the_picture_as_it_is(
     page = context.new_page()
     page.goto(f"{live_standin.url}/en/events/demo/")
     page.get_by_label("Choose a photo of yourself").set_input_files(phone_selfie)
-    page.get_by_role("button", name="Find my photos with this selfie").click()
+    page.get_by_role("button", name="Find my photos with a selfie").click()
     page.wait_for_url(GALLERY)
     assert received == [phone_selfie.read_bytes()]  # whole: the portal shrinks it
     assert page.get_by_role("heading", level=1).inner_text() == (
@@ -140,7 +140,7 @@ def test_a_selfie_inside_a_third_party_iframe_without_cookies(
     frame = page.frame_locator("iframe")
     frame.get_by_label("Choose a photo of yourself").set_input_files(phone_selfie)
     frame.locator(".selfie-preview:not([hidden])").wait_for()
-    frame.get_by_role("button", name="Find my photos with this selfie").click()
+    frame.get_by_role("button", name="Find my photos with a selfie").click()
 
     page.wait_for_function("/^#photos=selfie\\/[0-9a-f-]{36}\\/$/.test(location.hash)")
     inner = page.frames[1]
@@ -161,7 +161,7 @@ def test_a_picture_that_is_not_one_is_explained_with_the_form_again(
     notes.write_text("not a picture")
     page.goto(f"{live_standin.url}/en/events/demo/")
     page.get_by_label("Choose a photo of yourself").set_input_files(notes)
-    page.get_by_role("button", name="Find my photos with this selfie").click()
+    page.get_by_role("button", name="Find my photos with a selfie").click()
     page.get_by_role("heading", name="We could not use that picture").wait_for()
     assert page.get_by_label("Choose a photo of yourself").is_visible()
     page.close()
@@ -170,7 +170,7 @@ def test_a_picture_that_is_not_one_is_explained_with_the_form_again(
 def test_sending_without_a_picture_asks_for_one_first(browser, live_standin, event):
     page = browser.new_page()
     page.goto(f"{live_standin.url}/en/events/demo/")
-    page.get_by_role("button", name="Find my photos with this selfie").click()
+    page.get_by_role("button", name="Find my photos with a selfie").click()
     page.get_by_role("status").get_by_text("Take a selfie or choose a photo first.").wait_for()
     assert page.url.endswith("/en/events/demo/")
     page.close()
@@ -191,13 +191,13 @@ def test_the_selfie_states_have_no_accessibility_violations(
     page.evaluate("document.querySelector('[data-selfie-progress]').hidden = false")
     states = [Axe().run(page)]
 
-    page.get_by_role("button", name="Find my photos with this selfie").click()
+    page.get_by_role("button", name="Find my photos with a selfie").click()
     page.get_by_role("heading", name="No photos yet for your selfie").wait_for()
     assert page.get_by_text("Tips for a selfie that finds you").is_visible()
     states.append(Axe().run(page))
 
     page.goto(f"{live_standin.url}/en/events/demo/")
-    page.get_by_role("button", name="Find my photos with this selfie").click()  # no picture
+    page.get_by_role("button", name="Find my photos with a selfie").click()  # no picture
     page.get_by_text("Take a selfie or choose a photo first.").wait_for()
     states.append(Axe().run(page))
     page.close()
