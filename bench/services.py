@@ -24,6 +24,8 @@ INTEGRATION_SUITE = [
     "tests/test_embedding.py",
     "tests/test_admin.py",
     "tests/test_faults.py",
+    "tests/test_singleflight.py",
+    "tests/test_cache_outage.py",
     "tests/test_runsignup_sync.py",
     "tests/test_runsignup_pages.py",
     "tests/browser/test_runner_journey.py",

@@ -6,7 +6,7 @@ they serve an event without knowing which provider holds its photos.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -72,7 +72,24 @@ class ConnectionCheck:
     message: str
 
 
-class ProviderError(Exception):
+class _PicklableError(Exception):
+    """Survives pickling whatever its constructor takes: single flight hands a leader's error
+    to its followers through the cache, which pickles it."""
+
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[..., _PicklableError], tuple[object, ...], dict[str, object]]:
+        # Exception's own reduce calls the class again with `args` only: a keyword-only
+        # argument (`status`, `retry_after`) is refused, a message taken for a count. Rebuild
+        # without calling __init__, then restore the attributes.
+        return (_rebuilt, (type(self), self.args), self.__dict__)
+
+
+def _rebuilt(cls: type[_PicklableError], args: tuple[object, ...]) -> _PicklableError:
+    return cls.__new__(cls, *args)
+
+
+class ProviderError(_PicklableError):
     """The provider could not answer. `str(error)` is safe to log: no key, no signed URL."""
 
 
@@ -120,7 +137,7 @@ class ProviderTimeout(ProviderError):
     """The provider did not answer within the time budget."""
 
 
-class TooManyPhotos(Exception):
+class TooManyPhotos(_PicklableError):
     """More photos than one ZIP may hold."""
 
     def __init__(self, count: int):

@@ -4,10 +4,13 @@ With a shared cache (Redis via CACHE_URL) the counts hold across workers and mac
 Many runners can share one address (a venue's Wi-Fi, a carrier's NAT): keep limits high
 enough for a family paging through a gallery, low enough to stop a scraper. IPv6 clients
 count per /64 (django-ratelimit's RATELIMIT_IPV6_MASK), as one subscriber holds a whole one.
+Without the cache, limits let every request through (photos.sharedcache logs the outage):
+runners keep their photos while it lasts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from typing import TYPE_CHECKING
 
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
+from photos import sharedcache
 from photos.domain import ProviderThrottled
 
 if TYPE_CHECKING:
@@ -55,12 +59,28 @@ def client_ip(request: HttpRequest) -> str:
     return str(ip)
 
 
+def client_key(request: HttpRequest) -> str:
+    """The client as limits count it: its address (client_ip), an IPv6 one as its /64."""
+    ip = ipaddress.ip_address(client_ip(request))
+    if ip.version == 4:
+        return str(ip)
+    mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+    return str(ipaddress.ip_network(f"{ip}/{mask}", strict=False).network_address)
+
+
 def check(request: HttpRequest, action: str) -> None:
-    """Count this request against `action`'s limit (RATE_LIMITS); RateLimited past it."""
+    """Count this request against `action`'s limit (RATE_LIMITS); RateLimited past it. Lets
+    the request through when the cache is unavailable."""
     rate = settings.RATE_LIMITS.get(action)
     if not rate:
         return
-    usage = get_usage(request, group=f"runner-{action}", key="ip", rate=rate, increment=True)
+    usage = None
+    with contextlib.suppress(sharedcache.CacheUnavailable):
+        usage = sharedcache.attempt(
+            lambda: get_usage(
+                request, group=f"runner-{action}", key="ip", rate=rate, increment=True
+            )
+        )
     if usage is not None and usage["should_limit"]:
         raise RateLimited(max(1, int(usage["time_left"])))
 
@@ -68,17 +88,22 @@ def check(request: HttpRequest, action: str) -> None:
 def check_event(request: HttpRequest, event: Event, action: str) -> None:
     """Count this request against `action`'s limit for the whole event, whoever sends it
     (EVENT_RATE_LIMITS); past it, ProviderThrottled, as the event's upstream budget says:
-    runners are told it is busy and when to try again."""
+    runners are told it is busy and when to try again. Lets the request through when the
+    cache is unavailable."""
     rate = settings.EVENT_RATE_LIMITS.get(action)
     if not rate:
         return
-    usage = get_usage(
-        request,
-        group=f"event-{action}",
-        key=lambda group, request: str(event.pk),
-        rate=rate,
-        increment=True,
-    )
+    usage = None
+    with contextlib.suppress(sharedcache.CacheUnavailable):
+        usage = sharedcache.attempt(
+            lambda: get_usage(
+                request,
+                group=f"event-{action}",
+                key=lambda group, request: str(event.pk),
+                rate=rate,
+                increment=True,
+            )
+        )
     if usage is not None and usage["should_limit"]:
         raise ProviderThrottled(
             f"event {event.slug}: {action} limit reached",

@@ -47,11 +47,15 @@ def _no_backoff_sleep(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(settings, tmp_path):
-    """Each test starts with nothing cached: no gallery answers, no previews."""
+def _fresh_caches(settings, tmp_path, monkeypatch):
+    """Each test starts with nothing cached (no gallery answers, no previews) and a cache
+    that has not failed."""
     from django.core.cache import cache
 
+    from photos import sharedcache
+
     cache.clear()
+    monkeypatch.setattr(sharedcache, "_outage", sharedcache._Outage())
     settings.PREVIEW_DIR = tmp_path / "previews"
 
 

@@ -3,10 +3,12 @@ page with the right status in time, and the organiser one log line without secre
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from photos.providers import budget
 from standins.ninepic import catalogue
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
@@ -77,3 +79,59 @@ def test_unknown_fault_names_are_refused():
     with pytest.raises(ValueError, match="unknown stand-in fault"):
         parse("explode")
     assert parse("throttle:0.05, hang") == [("throttle", 0.05), ("hang", 1.0)]
+
+
+def at_once(count: int, url: str) -> list[tuple[int, float]]:
+    """`count` runners asking for `url` at the same moment: each one's status and wait."""
+
+    def ask(_) -> tuple[int, float]:
+        start = time.monotonic()
+        status = requests.get(url, timeout=60).status_code
+        return status, time.monotonic() - start
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(ask, range(count)))
+
+
+def api_calls(live_standin) -> int:
+    return (
+        requests.get(f"{live_standin.url}/_standin/9pic/stats", timeout=10)
+        .json()
+        .get("api_calls", 0)
+    )
+
+
+def test_a_hanging_9pic_costs_one_call_and_no_runner_waits_past_the_budget(
+    gallery, live_standin, settings, monkeypatch
+):
+    """Followers take their leader's outcome, or give up when their own budget is spent:
+    they never call 9Pic themselves, late."""
+    settings.NINEPIC_STANDIN_FAULTS = "hang"
+    # The leader's work reaches a little past the budget, as on a busy machine or with a
+    # slow cache: runners who came as it started see their own budget end first.
+    spend = budget.spend
+    monkeypatch.setattr(budget, "spend", lambda *a, **kw: time.sleep(0.3) or spend(*a, **kw))
+    before = api_calls(live_standin)
+    results = at_once(50, gallery)
+    assert [status for status, _ in results] == [504] * 50
+    assert max(waited for _, waited in results) < BUDGET + 1
+    # One leader's attempts (the first and its retries), not one per runner.
+    assert api_calls(live_standin) - before <= settings.NINEPIC_MAX_RETRIES + 1
+
+
+def test_a_revoked_key_gives_concurrent_runners_a_503_not_a_500(
+    gallery, live_standin, settings, caplog
+):
+    """The leader's ProviderMisconfigured reaches every follower through the cache intact."""
+    settings.NINEPIC_API_KEY = "revoked-9pic-key"
+    settings.NINEPIC_STANDIN_LATENCY_MS = 500  # the runners arrive while the leader asks
+    settings.NINEPIC_READ_TIMEOUT = BUDGET  # slow is not a time-out here: 403 is the answer
+    caplog.set_level(logging.INFO)
+    before = api_calls(live_standin)
+    results = at_once(20, gallery)
+    assert [status for status, _ in results] == [503] * 20
+    assert not [r.getMessage() for r in caplog.records if r.exc_info], "a traceback was logged"
+    calls = api_calls(live_standin) - before
+    refused = [r for r in caplog.records if "refused our credentials" in r.getMessage()]
+    assert len(refused) == calls  # one line for the organiser per call, not per runner
+    assert calls <= 2  # one, or two if a runner came after the first call had ended

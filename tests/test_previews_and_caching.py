@@ -185,9 +185,44 @@ def test_store_evicts_the_least_recently_used(tmp_path: Path):
     past = time.time() - 60
     os.utime(tmp_path / "a.jpg", (past, past))
     os.utime(tmp_path / "b.jpg", (past + 1, past + 1))
-    assert store.get("a.jpg") is not None  # served just now: most recent
+    store.open("a.jpg").close()  # served just now: most recent
     store.put("c.jpg", b"c" * 1000)
     assert sorted(p.name for p in tmp_path.glob("*.jpg")) == ["a.jpg", "c.jpg"]
+
+
+def test_a_preview_removed_to_make_room_while_it_is_served_is_still_served(tmp_path: Path):
+    store = PreviewStore(tmp_path, max_bytes=1500)
+    store.put("a.jpg", b"a" * 1000)
+    with store.open("a.jpg") as served:
+        store.put("b.jpg", b"b" * 1000)  # another request's preview needs the room
+        assert not (tmp_path / "a.jpg").exists()
+        assert served.read() == b"a" * 1000
+
+
+@pytest.mark.parametrize("megabytes", [0, 1])
+def test_previews_are_served_however_small_the_store(client, event, upstream, settings, megabytes):
+    """0 keeps none (each is served from memory, made once thanks to the shared cache); 1 MB
+    keeps a few, removing others while they may be being served."""
+    settings.PREVIEW_CACHE_MB = megabytes
+    image_ids = [f"{n:08d}-0000-4000-8000-000000000000" for n in range(12)]
+    upstream.post(UPSTREAM, json=answer(*image_ids))
+    original = jpeg(2400, 1600)
+    for image_id in image_ids:
+        upstream.get(
+            f"https://storage.test/imgs/456/large/{image_id}.jpg?X-Amz-Signature=s",
+            body=original,
+            content_type="image/jpeg",
+        )
+    assert client.get("/en/events/demo/bib/1234/").status_code == 200
+    for _ in range(2):
+        for image_id in image_ids:
+            response = client.get(f"/en/events/demo/photos/{image_id}/preview/large")
+            assert response.status_code == 200
+            body = b"".join(response.streaming_content)
+            assert Image.open(io.BytesIO(body)).size == (1600, 1067)
+    assert methods_called(upstream).count("storage") == len(image_ids)  # each made once
+    kept = sum(p.stat().st_size for p in settings.PREVIEW_DIR.glob("*.jpg"))
+    assert kept <= megabytes * 1024 * 1024
 
 
 # --- Gallery answers --------------------------------------------------------------------------

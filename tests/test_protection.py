@@ -2,6 +2,7 @@
 
 import pytest
 import responses
+from django.core.cache import cache
 from django.test import RequestFactory
 
 from photos.providers import budget
@@ -55,12 +56,56 @@ def test_an_events_upstream_budget_protects_its_quota(
     monkeypatch.setattr(budget.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
     settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3
     settings.EMPTY_GALLERY_CACHE_SECONDS = 0
-    statuses = [client.get(f"/en/events/demo/bib/{bib}/").status_code for bib in range(100, 106)]
+    # Six runners, each from an address of their own: the budget is the event's, whoever asks.
+    statuses = [
+        client.get(f"/en/events/demo/bib/{bib}/", REMOTE_ADDR=f"192.0.2.{bib}").status_code
+        for bib in range(100, 106)
+    ]
     assert statuses == [200, 200, 200, 503, 503, 503]
     assert len(upstream.calls) == 3
     busy = client.get("/en/events/demo/bib/999/")
     assert "Lots of runners are looking for their photos" in busy.content.decode()
     assert busy["Retry-After"] == "30"
+
+
+def test_one_address_cannot_starve_an_event_of_its_budget(
+    client, event, upstream, settings, monkeypatch
+):
+    """Previews of made-up photo IDs from one address spend its share of the event's budget,
+    no more; every other runner still gets their photos."""
+    monkeypatch.setattr(budget.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
+    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 20
+    settings.UPSTREAM_CLIENT_SHARE = 0.25  # 5 calls a minute
+    made_up = [f"{n:08d}-0000-4000-8000-000000000000" for n in range(50)]
+    attacker = [
+        client.get(f"/en/events/demo/photos/{i}/preview", REMOTE_ADDR="203.0.113.66").status_code
+        for i in made_up[:30]
+    ]
+    assert attacker == [404] * 5 + [429] * 25
+    assert len(upstream.calls) == 5
+    # The attacker's /64 is one client too: a new address in it changes nothing.
+    settings.UPSTREAM_CLIENT_SHARE = 0.5
+    ipv6 = [
+        client.get(f"/en/events/demo/photos/{i}/download", REMOTE_ADDR=f"2001:db8::{n}")
+        for n, i in enumerate(made_up[30:42])
+    ]
+    assert [r.status_code for r in ipv6] == [404] * 10 + [429] * 2
+    runners = [
+        client.get(f"/en/events/demo/bib/{bib}/", REMOTE_ADDR=f"198.51.100.{bib}").status_code
+        for bib in range(1, 6)
+    ]
+    assert runners == [200] * 5
+
+
+@pytest.mark.parametrize("path", ["preview", "download"])
+def test_a_photo_9pic_does_not_know_is_remembered_briefly(client, event, upstream, settings, path):
+    url = f"/en/events/demo/photos/{IMAGE}/{path}"
+    assert [client.get(url).status_code for _ in range(5)] == [404] * 5
+    assert len(upstream.calls) == 1
+    settings.UNKNOWN_PHOTO_CACHE_SECONDS = 0  # forgotten: asked again
+    cache.clear()
+    assert client.get(url).status_code == 404
+    assert len(upstream.calls) == 2
 
 
 @pytest.mark.parametrize(

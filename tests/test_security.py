@@ -39,6 +39,8 @@ def check_deploy(fail_level: str, **env: str) -> subprocess.CompletedProcess:
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         "NINEPIC_API_KEY": "production-key",
         "ALLOWED_HOSTS": "photos.example.org",
+        # A database of its own, not a developer's db.sqlite3 full of demo events.
+        "DATABASE_URL": "sqlite:///:memory:",
     }
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", fail_level],
@@ -95,7 +97,7 @@ def test_production_redirects_to_https_and_sends_hsts(client, settings, db):
 def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -425,6 +425,15 @@ def test_uploads_count_in_the_events_upstream_budget(event, nine_pic, settings):
     assert len(nine_pic.uploads) == 1
 
 
+def test_uploads_count_in_the_clients_share_of_the_budget(event, nine_pic, settings):
+    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 20
+    settings.UPSTREAM_CLIENT_SHARE = 0.1  # two calls a minute for one client
+    picture = phone_photo(size=(300, 400))
+    assert [upload(event, picture).status_code for _ in range(3)] == [303, 303, 429]
+    assert upload(event, picture, REMOTE_ADDR="192.0.2.9").status_code == 303
+    assert len(nine_pic.uploads) == 3
+
+
 # --- Never kept ---------------------------------------------------------------------------
 
 

@@ -66,3 +66,11 @@ def test_a_stand_in_original_size_must_be_a_size():
     result = start(DEBUG="True", NINEPIC_STANDIN="True", NINEPIC_STANDIN_ORIGINAL_SIZE="huge")
     assert result.returncode != 0
     assert 'NINEPIC_STANDIN_ORIGINAL_SIZE must look like "6000x4000"' in result.stderr
+
+
+def test_a_client_share_must_be_a_part_of_the_budget():
+    for share in ("0", "1.5", "-0.1"):
+        result = start(DEBUG="True", UPSTREAM_CLIENT_SHARE=share)
+        assert result.returncode != 0
+        assert "UPSTREAM_CLIENT_SHARE must be above 0 and at most 1" in result.stderr
+    assert start(DEBUG="True", UPSTREAM_CLIENT_SHARE="1").returncode == 0

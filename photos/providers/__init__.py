@@ -23,5 +23,6 @@ PROVIDERS: dict[str, type[PhotoProvider]] = {
 }
 
 
-def provider_for(event: Event) -> PhotoProvider:
-    return PROVIDERS[event.provider](event)
+def provider_for(event: Event, *, spender: str | None = None) -> PhotoProvider:
+    """The event's provider, making calls on behalf of `spender` (see PhotoProvider)."""
+    return PROVIDERS[event.provider](event, spender=spender)

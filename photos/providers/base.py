@@ -11,8 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from django.db.models import QuerySet
 
@@ -31,10 +30,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Preview:
-    """A photo's preview: the provider's own picture (a redirect) or a file the portal made."""
+    """A photo's preview: the provider's own picture (a redirect) or a JPEG the portal made,
+    open for reading (the response closes it)."""
 
     redirect_to: str | None = None
-    path: Path | None = None
+    file: BinaryIO | None = None
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,12 @@ class PhotoProvider(ABC):
     # Shown above the provider's fields in the admin.
     admin_description: ClassVar[str] = ""
 
-    def __init__(self, event: Event):
+    def __init__(self, event: Event, *, spender: str | None = None):
+        """`spender` is the client the calls made now are for (photos.ratelimits.client_key),
+        whose share of the event's budget of upstream calls they count against; None for
+        the portal's own (the admin, commands)."""
         self.event = event
+        self.spender = spender
 
     @property
     def search_methods(self) -> list[SearchMethod]:

@@ -49,7 +49,7 @@ def read_search(
 ) -> GallerySearch:
     """The search a gallery, photo or ZIP address names. Http404 if the event does not offer
     it, RateLimited past the gallery limit, InvalidSearch for input to correct."""
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     if method not in provider.search_methods:
         raise Http404("This event does not offer that search.")
     ratelimits.check(request, "gallery")

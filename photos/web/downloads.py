@@ -36,7 +36,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseB
     """Ask for the original afresh at click time, then stream it as an attachment (or
     redirect to it)."""
     ratelimits.check(request, "download")
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     try:
         image_id = provider.clean_photo_id(image_id)
     except ValueError:
@@ -138,7 +138,7 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
     """A small JPEG of a photo, made once, that browsers and CDNs may keep for a year; or a
     redirect to the provider's own."""
     ratelimits.check(request, "preview")
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     try:
         image_id = provider.clean_photo_id(image_id)
     except ValueError:
@@ -157,8 +157,8 @@ def preview(request: HttpRequest, event: Event, image_id: str, size: str) -> Htt
             # A day, not a year: the photo may be removed or replaced upstream.
             response["Cache-Control"] = "public, max-age=86400"
             return response
-        assert image.path is not None  # a Preview is the provider's picture or a file
-        response = FileResponse(image.path.open("rb"), content_type="image/jpeg")
+        assert image.file is not None  # a Preview is the provider's picture or a file
+        response = FileResponse(image.file, content_type="image/jpeg")
     if etag:
         response["ETag"] = quote_etag(etag)
     # The address names one rendering of one photo: it never changes.

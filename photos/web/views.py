@@ -66,7 +66,7 @@ def selfie_upload(request: HttpRequest, event: Event) -> HttpResponse:
             reverse("photos:event", args=[event.slug], current_app=page_namespace(request))
             + "#selfie"
         )
-    provider = provider_for(event)
+    provider = provider_for(event, spender=ratelimits.client_key(request))
     if SearchMethod.SELFIE not in provider.search_methods:
         raise Http404("This event does not offer selfie search.")
     ratelimits.check(request, "selfie")

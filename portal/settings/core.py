@@ -110,6 +110,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory per process by default; point CACHE_URL at Redis (redis://host:6379/0) to
 # share gallery answers, locks and previews' bookkeeping across workers and machines.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+# Redis answers a healthy LAN in a millisecond: one that takes longer than this is down, and
+# pages carry on without it (photos/sharedcache.py) rather than wait redis-py's 5 s.
+CACHE_SOCKET_CONNECT_TIMEOUT = env.float("CACHE_SOCKET_CONNECT_TIMEOUT", default=0.5)
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+    _redis_options.setdefault("socket_connect_timeout", CACHE_SOCKET_CONNECT_TIMEOUT)
+    _redis_options.setdefault("socket_timeout", CACHE_SOCKET_TIMEOUT)
 
 LANGUAGE_CODE = "en"
 # Runner pages speak these; each event picks the one used when a browser asks for none of them.

@@ -23,9 +23,16 @@ EVENT_RATE_LIMITS = {
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # django-ratelimit counts per this address (IPv6 per /64, its RATELIMIT_IPV6_MASK default).
 RATELIMIT_IP_META_KEY = "photos.ratelimits.client_ip"
+# A count the cache lost (evicted mid-request) lets the request through, as an outage does.
+RATELIMIT_FAIL_OPEN = True
 # Calls to a provider per event per minute, whoever asks: protects the organiser's quota
 # from someone trying every BIB. 0 turns it off.
 UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = env.int("UPSTREAM_CALLS_PER_MINUTE_PER_EVENT", default=600)
+# The most of that budget one client address may spend in a minute, so that one address
+# cannot starve everyone else (a tenth: 60 of 600 calls, far more than a family needs).
+UPSTREAM_CLIENT_SHARE = env.float("UPSTREAM_CLIENT_SHARE", default=0.1)
+if not 0 < UPSTREAM_CLIENT_SHARE <= 1:
+    raise ImproperlyConfigured("UPSTREAM_CLIENT_SHARE must be above 0 and at most 1.")
 
 GALLERY_PAGE_SIZE = min(env.int("GALLERY_PAGE_SIZE", default=30), 60)
 # Most photos one ZIP may hold (a marathon finisher rarely has more than a few dozen).

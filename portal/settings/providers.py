@@ -48,6 +48,9 @@ if GALLERY_CACHE_SECONDS > NINEPIC_LINK_LIFETIME - 600:
     )
 # "No photos yet" answers change as photos are processed: reuse them briefly.
 EMPTY_GALLERY_CACHE_SECONDS = env.int("EMPTY_GALLERY_CACHE_SECONDS", default=30)
+# A photo ID 9Pic does not know (mistyped, or made up to spend the event's budget) is
+# answered "not found" without asking again for this long.
+UNKNOWN_PHOTO_CACHE_SECONDS = env.int("UNKNOWN_PHOTO_CACHE_SECONDS", default=60)
 
 # Previews: made once from each original, kept on disk up to this size (oldest go first).
 PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))

@@ -275,4 +275,5 @@ def closed_by_server(client: socket.socket) -> bool:
 
 
 def test_health_through_the_balancer(cluster):
-    assert requests.get(f"{cluster.balancer}/healthz", timeout=10).json() == {"status": "ok"}
+    health = requests.get(f"{cluster.balancer}/healthz", timeout=10).json()
+    assert health == {"status": "ok", "cache": "ok"}

@@ -3,7 +3,9 @@ a runner's phone originals.
 
 Two levels: the Django cache (Redis via CACHE_URL: every instance sees what one made)
 and a bounded folder on this machine (PREVIEW_DIR, PREVIEW_CACHE_MB, least recently
-served removed first), from which responses are streamed.
+served removed first; 0 keeps none), from which responses are streamed. A preview is opened
+before it is served, so removing it meanwhile cannot fail the response; one just made is
+served from memory.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
-from django.core.cache import cache
 from PIL import Image, ImageOps
 
-from photos import singleflight
+from photos import sharedcache, singleflight
 from photos.domain import Original, ProviderUnavailable
 
 # Bump when the rendering changes: it is part of every preview's name and ETag.
@@ -59,27 +61,36 @@ def etag(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:32]
 
 
-def preview_file(name: str, size: PreviewSize, open_original: Callable[[], Original]) -> Path:
-    """The preview on disk, made from `open_original()` if missing (once, however many ask
-    at the same time)."""
+def preview_file(
+    name: str,
+    size: PreviewSize,
+    open_original: Callable[[], Original],
+    *,
+    admit: Callable[[], None] | None = None,
+) -> BinaryIO:
+    """The preview, open for reading: from this machine's store, else from the shared cache,
+    else made from `open_original()` (once, however many ask at the same time). `admit()`
+    runs before a missing preview is made or waited for (single flight's `admit`)."""
     store = PreviewStore(settings.PREVIEW_DIR, settings.PREVIEW_CACHE_MB * 1024 * 1024)
+    kept = store.open(name)
+    if kept is not None:
+        return kept
     shared_key = f"preview:{name}"
 
-    def lookup() -> Path | None:
-        local = store.get(name)
-        if local is not None:
-            return local
-        made_elsewhere = cache.get(shared_key)
-        return None if made_elsewhere is None else store.put(name, made_elsewhere)
-
-    def make() -> Path:
+    def make() -> bytes:
         data = render(open_original().chunks, size)
-        cache.set(shared_key, data, SHARED_SECONDS)
-        return store.put(name, data)
+        sharedcache.put(shared_key, data, SHARED_SECONDS)
+        return data
 
-    return singleflight.shared(
-        f"making:{name}", lookup=lookup, compute=make, wait=settings.NINEPIC_TIME_BUDGET + 10
+    data = singleflight.shared(
+        f"making:{name}",
+        lookup=lambda: sharedcache.get(shared_key),
+        compute=make,
+        wait=settings.NINEPIC_TIME_BUDGET + 10,
+        admit=admit,
     )
+    store.put(name, data)
+    return io.BytesIO(data)
 
 
 def render(chunks: Iterable[bytes], size: PreviewSize) -> bytes:
@@ -119,20 +130,28 @@ class PreviewStore:
         self.folder = folder
         self.max_bytes = max_bytes
 
-    def get(self, name: str) -> Path | None:
+    def open(self, name: str) -> BinaryIO | None:
+        """The kept file, open for reading and marked as recently used; None if it is not
+        kept. Once open, it stays readable even if it is removed to make room."""
         path = self.folder / name
         try:
-            os.utime(path)  # mark as recently used
+            file = path.open("rb")
         except FileNotFoundError:
             return None
-        return path
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(path)
+        return file
 
-    def put(self, name: str, data: bytes) -> Path:
+    def put(self, name: str, data: bytes) -> None:
+        """Keep `data` as `name`, unless it is kept already or alone exceeds the bound
+        (a bound of 0 keeps nothing)."""
+        path = self.folder / name
+        if len(data) > self.max_bytes or path.exists():
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        path = self.folder / name
         os.replace(temporary, path)
         with self._lock:
             estimate = self._estimates.get(self.folder)
@@ -140,7 +159,6 @@ class PreviewStore:
             if estimate > self.max_bytes:
                 estimate = self._evict()
             self._estimates[self.folder] = estimate
-        return path
 
     def _evict(self) -> int:
         """Remove least recently used files until the folder fits; return its size."""

@@ -1,9 +1,10 @@
 """Photos of 9Pic events, asked from 9Pic live: it searches by BIB and selfie itself.
 
-Gallery answers are cached well inside the life of their signed links, identical
-concurrent searches share one upstream call (photos/singleflight.py), and every call
-counts against the event's upstream budget (photos/providers/budget.py). Previews are made
-by the portal from the originals (previews.py).
+Gallery answers are cached well inside the life of their signed links, a photo 9Pic does
+not know is remembered briefly, identical concurrent searches share one upstream call
+(photos/singleflight.py), and every call counts against the event's upstream budget and
+the asking client's share of it (photos/providers/budget.py). Previews are made by the
+portal from the originals (previews.py).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import uuid
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.core.cache import cache
 
-from photos import identifiers, singleflight
+from photos import identifiers, sharedcache, singleflight
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
     Original,
     Photo,
+    PhotoNotFound,
     SearchMethod,
     TooManyPhotos,
 )
@@ -52,8 +53,12 @@ class NinePicProvider(PhotoProvider):
     def _ref(self) -> NinePicEvent:
         return NinePicEvent.of(self.event)
 
+    def _admit(self) -> None:
+        """Before a call (or a wait for one) on the spender's behalf: within its share?"""
+        budget.admit(self.event, self.spender)
+
     def _spend_upstream_call(self) -> None:
-        budget.spend(self.event, provider=self.label)
+        budget.spend(self.event, provider=self.label, spender=self.spender)
 
     def clean_photo_id(self, image_id: str) -> str:
         """9Pic names photos by UUID."""
@@ -78,36 +83,54 @@ class NinePicProvider(PhotoProvider):
                 else settings.GALLERY_CACHE_SECONDS
             )
             # Previews need an original's signed link: keep the ones this page brought.
-            cache.set_many({self._photo_key(p.image_id): p for p in result.photos}, lifetime)
-            cache.set(key, result, lifetime)
+            sharedcache.put_many({self._photo_key(p.image_id): p for p in result.photos}, lifetime)
+            sharedcache.put(key, result, lifetime)
             return result
 
         gallery: GalleryPage = singleflight.shared(
-            key, lookup=lambda: cache.get(key), compute=fetch, wait=settings.NINEPIC_TIME_BUDGET
+            key,
+            lookup=lambda: sharedcache.get(key),
+            compute=fetch,
+            wait=settings.NINEPIC_TIME_BUDGET,
+            admit=self._admit,
         )
         return gallery
 
     def search_by_selfie(self, selfie: bytes) -> str:
         """Face Search with the selfie under a request ID made here, so that the client's
         retries (after a timeout or a 5xx) reuse it and 9Pic never matches twice. Counts in
-        the event's upstream budget."""
+        the event's upstream budget and the client's share of it."""
+        self._admit()
         self._spend_upstream_call()
         found = self._client.face_search(self._ref, selfie=selfie, request_id=str(uuid.uuid4()))
         return identifiers.clean_uuid(found.request_id)
 
     def fresh_photo(self, image_id: str) -> Photo:
         """The photo with a URL signed just now: never one rendered into an earlier page."""
-        self._spend_upstream_call()
-        return self._client.photo(self._ref, image_id=image_id)
+        self._admit()
+        return self._signed_now(image_id)
 
     def photo_signed_recently(self, image_id: str) -> Photo:
         """The photo with a link signed recently enough to fetch now: from a gallery page
         cached within GALLERY_CACHE_SECONDS if any, else signed now (and kept as long)."""
-        photo: Photo | None = cache.get(self._photo_key(image_id))
+        photo: Photo | None = sharedcache.get(self._photo_key(image_id))
         if photo is None:
-            photo = self.fresh_photo(image_id)
-            cache.set(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)
+            photo = self._signed_now(image_id)
+            sharedcache.put(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)
         return photo
+
+    def _signed_now(self, image_id: str) -> Photo:
+        """One call to 9Pic for the photo, or PhotoNotFound. Not found is remembered for
+        UNKNOWN_PHOTO_CACHE_SECONDS: asking again for a made-up ID costs no call."""
+        unknown_key = f"{self._photo_key(image_id)}:unknown"
+        if sharedcache.get(unknown_key):
+            raise PhotoNotFound(f"9Pic did not know image {image_id} a moment ago")
+        self._spend_upstream_call()
+        try:
+            return self._client.photo(self._ref, image_id=image_id)
+        except PhotoNotFound:
+            sharedcache.put(unknown_key, True, settings.UNKNOWN_PHOTO_CACHE_SECONDS)
+            raise
 
     def open_original(self, photo: Photo) -> Original:
         return self._client.open_original(photo)
@@ -127,6 +150,7 @@ class NinePicProvider(PhotoProvider):
                 ref, method=method, identifier=identifier, page=page, page_size=MAX_PAGE_SIZE
             )
 
+        self._admit()
         first = batch(1)
         if first.total > limit:
             raise TooManyPhotos(first.total)
@@ -150,7 +174,9 @@ class NinePicProvider(PhotoProvider):
             return self.open_original(self.photo_signed_recently(image_id))
 
         name = self._preview_name(image_id, size)
-        return Preview(path=previews.preview_file(name, previews.SIZES[size], open_original))
+        return Preview(
+            file=previews.preview_file(name, previews.SIZES[size], open_original, admit=self._admit)
+        )
 
     def preview_etag(self, image_id: str, size: str) -> str:
         return previews.etag(self._preview_name(image_id, size))
