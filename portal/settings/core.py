@@ -48,7 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses pages; Django pads its output against BREACH, and runner pages carry no tokens.
+    # Compresses pages; Django pads its output against BREACH, and runner pages carry no
+    # secret (their form tokens are anyone's who loads the page: photos/web/runner_forms.py).
     "photos.web.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: from the address, else negotiated and redirected to (photos/web/middleware.py).
