@@ -65,6 +65,12 @@ class Original:
     content_length: int | None
     chunks: Iterator[bytes] = field(repr=False)
 
+    def close(self) -> None:
+        """Stop streaming before the end: the connection to storage is released now."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
 
 @dataclass(frozen=True)
 class ConnectionCheck:

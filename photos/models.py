@@ -214,6 +214,10 @@ class RunSignUpSync(models.Model):
     # Held by a running sync (renewed each page), so that the scheduler's run and the admin's
     # "sync now" never list at the same time; a crashed sync's hold simply runs out.
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Photos the listing in progress (or the last one) could not index: how many, and why
+    # (one line each, the first few), for the organiser.
+    skipped_photos = models.PositiveIntegerField(default=0)
+    skip_reasons = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"RunSignUp sync of {self.event}"

@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 
@@ -98,3 +99,14 @@ def live_runsignup(live_server, settings):
     """Point the portal at the RunSignUp stand-in served by the live server, over real HTTP."""
     settings.RUNSIGNUP_BASE_URL = f"{live_server.url}/_standin/runsignup"
     return live_server
+
+
+@pytest.fixture
+def dripping_standins(settings):
+    """The stand-ins' slow-drip faults at a quick pace. Afterwards a moment for the live
+    server's threads still dripping to notice, at their next bytes, that the portal left,
+    so that none outlives the test database."""
+    settings.STANDIN_DRIP_MS = 50
+    settings.STANDIN_DRIP_SECONDS = 15
+    yield
+    time.sleep(10 * settings.STANDIN_DRIP_MS / 1000)

@@ -449,7 +449,7 @@ def test_logs_hold_neither_key_nor_signed_query(client, caplog):
         IMAGE, f"{IMAGE}.jpg", f"https://storage.test/{IMAGE}.jpg?X-Amz-Signature=s3cr3t"
     )
     with pytest.raises(ProviderUnavailable) as raised:
-        client.open_original(photo)
+        client.open_original(photo, time_limit=10)
     assert "X-Amz-Signature" not in str(raised.value)
     assert KEY not in caplog.text
     assert "s3cr3t" not in caplog.text
@@ -468,7 +468,7 @@ def test_open_original_streams_without_sending_the_key(client):
     photo = ninepic.Photo(
         IMAGE, f"{IMAGE}.jpg", f"https://storage.test/{IMAGE}.jpg?X-Amz-Signature=s"
     )
-    original = client.open_original(photo)
+    original = client.open_original(photo, time_limit=10)
     assert original.content_type == "image/jpeg"
     assert original.content_length == len(body)
     assert b"".join(original.chunks) == body
@@ -521,7 +521,7 @@ def test_connection_check_without_a_key():
 )
 def test_only_links_to_9pics_storage_for_that_photo_are_fetched(client, url):
     with pytest.raises(ProviderUnavailable):
-        client.open_original(ninepic.Photo(IMAGE, f"{IMAGE}.jpg", url))
+        client.open_original(ninepic.Photo(IMAGE, f"{IMAGE}.jpg", url), time_limit=10)
     assert len(responses.calls) == 0
 
 

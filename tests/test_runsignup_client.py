@@ -371,15 +371,15 @@ def test_originals_stream_from_storage_only(client):
     responses.get(
         url, body=body, content_type="image/jpeg", headers={"Content-Length": str(len(body))}
     )
-    original = client.open_original(url=url, filename="myPhoto.jpg")
+    original = client.open_original(url=url, filename="myPhoto.jpg", time_limit=10)
     assert original.filename == "myPhoto.jpg"
     assert original.content_length == 1003
     assert b"".join(original.chunks)[:3] == b"\xff\xd8\xff"
     assert "X-RSU-API-SECRET" not in responses.calls[0].request.headers
     with pytest.raises(ProviderUnavailable, match="untrusted"):
-        client.open_original(url="https://evil.example/x.jpg", filename="x.jpg")
+        client.open_original(url="https://evil.example/x.jpg", filename="x.jpg", time_limit=10)
     with pytest.raises(ProviderUnavailable, match="untrusted"):
-        client.open_original(url=url.replace("https:", "http:"), filename="x.jpg")
+        client.open_original(url=url.replace("https:", "http:"), filename="x.jpg", time_limit=10)
 
 
 @responses.activate
@@ -388,7 +388,7 @@ def test_a_missing_original_is_not_found(client, status, error):
     url = f"{S3}/customOriginal_v3/gone.jpg"
     responses.get(url, status=status, body="<Error><Code>NoSuchKey</Code></Error>")
     with pytest.raises(error):
-        client.open_original(url=url, filename="gone.jpg")
+        client.open_original(url=url, filename="gone.jpg", time_limit=10)
 
 
 @responses.activate

@@ -1,13 +1,18 @@
 """Syncing a RunSignUp event's photos into the index, against the stand-in over real HTTP."""
 
-from datetime import UTC, datetime
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from photos.identifiers import IMAGE_EXTENSIONS
-from photos.models import RunSignUpPhoto, RunSignUpPhotoBib, RunSignUpSync
+from photos.models import Event, Provider, RunSignUpPhoto, RunSignUpPhotoBib, RunSignUpSync
+from photos.providers.runsignup import sync as sync_module
 from photos.providers.runsignup.sync import SyncFailed, sync_event
 from standins.runsignup import catalogue
 from standins.runsignup import views as standin
@@ -167,18 +172,6 @@ def test_two_syncs_of_one_event_never_run_at_once(runsignup_event):
     assert standin.call_count() == 0
 
 
-def test_one_malformed_runsignup_photo_is_skipped_at_parse_time(runsignup_event, settings):
-    """Red-team finding 10, over real HTTP: the stand-in spoils each page's first photo
-    (uploaded_ts 10**12, photo_id 2**64, which crashed the sync); it is skipped and the
-    rest is indexed."""
-    settings.RUNSIGNUP_STANDIN_FAULTS = "out-of-range"
-    lines: list[str] = []
-    result = sync_event(event=runsignup_event, progress=lines.append)
-    assert result.pages == len(ALL) // 100 + 1
-    assert result.indexed == len(ALL) - result.pages
-    assert lines[0] == "trail: page 1 (full): 99 photos saved, 1 unusable skipped"
-
-
 def test_filenames_from_upstream_keep_only_a_safe_image_name(runsignup_event, settings):
     """Red-team finding 14, over real HTTP: the stand-in's odd uploaded filenames (folders,
     CR/LF, other extensions, NUL) are indexed as plain image names."""
@@ -190,3 +183,136 @@ def test_filenames_from_upstream_keep_only_a_safe_image_name(runsignup_event, se
         assert PurePosixPath(name).name == name and "\\" not in name
         assert name.isprintable() and not name.startswith(".")
         assert PurePosixPath(name).suffix.lower() in IMAGE_EXTENSIONS
+
+
+# --- Red-team findings 10 and 7 ----------------------------------------------------------
+
+
+def test_one_malformed_runsignup_photo_never_blocks_the_index(
+    runsignup_event, settings, admin_client
+):
+    """Each page's first photo says uploaded_ts 10**12 and photo_id 2**64, numbers the index
+    cannot hold: it is skipped with its reason, the rest indexed, and later syncs go on."""
+    settings.RUNSIGNUP_STANDIN_FAULTS = "out-of-range"
+    lines: list[str] = []
+    result = sync_event(event=runsignup_event, progress=lines.append)
+    pages = len(ALL) // 100 + 1
+    assert result.pages == pages
+    assert lines[0] == "trail: page 1 (full): 99 photos saved, 1 unusable skipped"
+    spoilt = {ALL[page * 100].photo_id for page in range(pages)}  # listed with the bad values
+    assert indexed(runsignup_event) == {k: v for k, v in listed().items() if k not in spoilt}
+    state = RunSignUpSync.objects.get(event=runsignup_event)
+    assert state.skipped_photos == pages and not state.last_error and state.next_page is None
+    # Why, in words naming the field and the rule (never the value).
+    assert "1 photo on page 1: Expected `int` <= 999999999999999999 - at `$.photo_id`" in (
+        state.skip_reasons
+    )
+    page = admin_client.get(f"/admin/photos/event/{runsignup_event.pk}/change/").content.decode()
+    assert f"<dt>Photos skipped</dt><dd>{pages}: 1 photo on page 1: Expected" in page
+
+    again = sync_event(event=runsignup_event)  # every later run makes progress
+    assert again.saved > 0 and not RunSignUpSync.objects.get(event=runsignup_event).last_error
+
+
+@pytest.fixture
+def two_events(runsignup_event):
+    """A second RunSignUp event, listed first, whose sync breaks: its database refuses."""
+    broken = Event.objects.create(
+        name="Broken Trail",
+        slug="a-broken-trail",
+        provider=Provider.RUNSIGNUP,
+        runsignup_race_id=catalogue.DEMO_RACE_ID,
+        runsignup_event_days_id=catalogue.DEMO_EVENT_DAYS_ID,
+        offers_selfie_search=False,
+        is_published=True,
+    )
+    save = sync_module._save
+
+    def failing_save(event, rows, *, full):
+        if event == broken:
+            raise DatabaseError("disk I/O error")
+        return save(event, rows, full=full)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sync_module, "_save", failing_save)
+        yield broken, runsignup_event
+
+
+def test_one_events_failure_never_stops_the_others_in_the_command(two_events, capsys):
+    broken, trail = two_events
+    with pytest.raises(CommandError, match="Sync stopped for a-broken-trail"):
+        call_command("sync_runsignup_photos")
+    assert "a-broken-trail: The sync stopped on an unexpected error (DatabaseError)" in (
+        capsys.readouterr().err
+    )
+    assert "unexpected error" in RunSignUpSync.objects.get(event=broken).last_error
+    assert indexed(trail) == listed()
+
+
+def test_one_events_failure_never_stops_the_others_in_the_admin(two_events, admin_client):
+    broken, trail = two_events
+    page = admin_client.post(
+        "/admin/photos/event/",
+        {"action": "refresh_from_provider", "_selected_action": [broken.pk, trail.pk]},
+        follow=True,
+    ).content.decode()
+    assert "Broken Trail: The sync stopped on an unexpected error (DatabaseError)" in page
+    assert f"Demo Trail Run: {len(ALL)} photos saved" in page
+    assert indexed(trail) == listed()
+
+
+def test_two_syncs_never_run_at_once_while_a_listing_drips(
+    runsignup_event, settings, dripping_standins
+):
+    """A page dripped a byte at a time ends at the time budget, and the sync's hold on the
+    event outlives it: meanwhile every other sync is refused."""
+    settings.RUNSIGNUP_STANDIN_FAULTS = "slow-drip"
+    settings.RUNSIGNUP_TIME_BUDGET = 2.0
+    settings.RUNSIGNUP_READ_TIMEOUT = 1.0
+    outcome: list[BaseException] = []
+
+    def first_sync() -> None:
+        try:
+            sync_event(event=runsignup_event)
+        except SyncFailed as failed:
+            outcome.append(failed)
+        finally:
+            connection.close()
+
+    started, page_ends = time.monotonic(), timezone.now() + timedelta(seconds=2.0)
+    thread = threading.Thread(target=first_sync)
+    thread.start()
+    refused = 0
+    while thread.is_alive():
+        time.sleep(0.3)
+        hold = RunSignUpSync.objects.get(event=runsignup_event).locked_until
+        if thread.is_alive():
+            assert hold is not None and hold > page_ends
+            with pytest.raises(SyncFailed, match="Another sync of this event is running"):
+                sync_event(event=runsignup_event)
+            refused += 1
+    took = time.monotonic() - started
+    assert refused >= 3
+    assert took < 2.0 + 1.5
+    [failed] = outcome
+    assert "RunSignUp did not answer in time" in str(failed)
+    assert RunSignUpSync.objects.get(event=runsignup_event).locked_until is None
+
+
+def test_a_sync_whose_hold_ran_out_saves_nothing_more(runsignup_event, monkeypatch):
+    """Should a page ever outlast the hold and another sync take the event, the first one
+    stops before saving that page: the two never write at once."""
+    race_photos = sync_module.RunSignUpClient.race_photos
+
+    def taken_over_meanwhile(client, *args, **kwargs):
+        listing = race_photos(client, *args, **kwargs)
+        RunSignUpSync.objects.filter(event=runsignup_event).update(
+            locked_until=timezone.now() + timedelta(minutes=5)  # another sync's hold
+        )
+        return listing
+
+    monkeypatch.setattr(sync_module.RunSignUpClient, "race_photos", taken_over_meanwhile)
+    with pytest.raises(SyncFailed, match="Another sync took this event over"):
+        sync_event(event=runsignup_event)
+    assert RunSignUpPhoto.objects.count() == 0
+    assert RunSignUpSync.objects.get(event=runsignup_event).locked_until is not None

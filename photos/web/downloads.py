@@ -3,8 +3,10 @@
 Originals are asked for at click time and streamed: never whole in memory or on disk.
 """
 
+import itertools
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import zipstream
 from django.conf import settings
@@ -29,6 +31,8 @@ from photos.providers import provider_for
 from photos.web.addresses import gallery_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page
 
+T = TypeVar("T")
+
 
 @require_safe
 @event_page
@@ -46,7 +50,9 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseB
         response: HttpResponseBase = HttpResponseRedirect(photo.url)
     else:
         original = provider.open_original(photo)
-        response = StreamingHttpResponse(original.chunks, content_type=original.content_type)
+        response = StreamingHttpResponse(
+            _started(original.chunks), content_type=original.content_type
+        )
         response["Content-Disposition"] = content_disposition_header(True, original.filename)
         if original.content_length is not None:
             response["Content-Length"] = str(original.content_length)
@@ -104,11 +110,19 @@ def photos_zip(
     if not count:
         return redirect(gallery_url(request, event, method, search.identifier))
 
-    response = StreamingHttpResponse(_zip(originals), content_type="application/zip")
+    response = StreamingHttpResponse(_zip(_started(originals)), content_type="application/zip")
     name = f"{event.slug}-{method.value}-{search.identifier}.zip"
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _started(items: Iterator[T]) -> Iterator[T]:
+    """`items`, the first one taken now: a failure to get it (storage refusing, too slow)
+    is still a page with the right status. Once a streamed answer has begun, a failure can
+    only cut it short."""
+    first = next(items, None)
+    return items if first is None else itertools.chain([first], items)
 
 
 def _zip(originals: Iterator[Original]) -> Iterator[bytes]:

@@ -72,3 +72,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # How long a runner form (selfie upload, email subscription) stays valid after its page was
 # served; older posts are asked to reload (photos/web/runner_forms.py).
 RUNNER_FORM_TOKEN_SECONDS = env.int("RUNNER_FORM_TOKEN_SECONDS", default=2 * 3600)
+# Seconds the portal may wait on storage for one original of a download or a ZIP, from
+# asking to its last byte; the time a runner takes to receive it does not count. Past it
+# the download is cut (the runner's browser says it failed), so that storage dripping a
+# file cannot hold a server thread.
+ORIGINAL_TIME_LIMIT = env.float("ORIGINAL_TIME_LIMIT", default=60.0)

@@ -56,6 +56,11 @@ UNKNOWN_PHOTO_CACHE_SECONDS = env.int("UNKNOWN_PHOTO_CACHE_SECONDS", default=60)
 PREVIEW_DIR = Path(env("PREVIEW_DIR", default=str(BASE_DIR / "var" / "previews")))
 PREVIEW_CACHE_MB = env.int("PREVIEW_CACHE_MB", default=500)
 
+# Making a preview reads its original whole, then decodes it: at most this many megabytes
+# (a 24-megapixel camera's JPEG is about 12), and at most this many at once per process.
+PREVIEW_MAX_ORIGINAL_MB = env.int("PREVIEW_MAX_ORIGINAL_MB", default=40)
+PREVIEW_RENDERS = env.int("PREVIEW_RENDERS", default=2)
+
 # --- RunSignUp ----------------------------------------------------------------
 
 # Events whose photos are on RunSignUp read them from the portal's index, filled by

@@ -73,7 +73,12 @@ def shirt_colour(upload: IO[bytes]) -> str | None:
         with Image.open(upload) as picture:
             picture.draft("RGB", (_SAMPLE_SIDE * 2, _SAMPLE_SIDE * 2))  # JPEGs decode small
             sample = picture.convert("RGB").resize((_SAMPLE_SIDE, _SAMPLE_SIDE))
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+    except (
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,  # an error where the portal's previews are loaded
+    ) as error:
         raise NotAPicture(str(error)) from error
     pixels = sample.convert("HSV").tobytes()  # hue, saturation, value: a byte each
     sectors = Counter(

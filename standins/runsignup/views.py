@@ -10,7 +10,9 @@ RUNSIGNUP_STANDIN_FAULTS spoils listings that would have succeeded ("name:share,
 standins/faults.py): `out-of-range` (the first photo of a page says uploaded_ts 10**12 and
 photo_id 2**64), `endless` (every page full, however far: the listing wraps round),
 `odd-filenames` (uploaded_filename climbs out of folders, splits headers, is empty…: see
-standins.faults.ODD_FILENAMES) and `slow-drip` (the answer a byte every STANDIN_DRIP_MS).
+standins.faults.ODD_FILENAMES), `backslash-links` (image URLs like
+`http://127.0.0.1:8000\\@localhost/…`, which parsers split into different hosts) and
+`slow-drip` (the answer a byte every STANDIN_DRIP_MS).
 RUNSIGNUP_STANDIN_STORAGE_FAULTS makes the image URLs misbehave (redirects and the rest of
 standins.faults.STORAGE_FAULTS).
 """
@@ -22,6 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -40,7 +43,7 @@ MAX_NUM = 1000
 RETRY_AFTER_SECONDS = 1
 _UINT = re.compile(r"[0-9]+")
 _INT = re.compile(r"-?[0-9]+")
-FAULTS = ("out-of-range", "endless", "odd-filenames", "slow-drip")
+FAULTS = ("out-of-range", "endless", "odd-filenames", "backslash-links", "slow-drip")
 
 
 # Calls served by this process since the last reset: tests read them, throttling counts them.
@@ -143,6 +146,11 @@ def _listing_page(
         for n, photo in enumerate(photos):
             odd = faults.ODD_FILENAMES[n % len(faults.ODD_FILENAMES)]
             photo["uploaded_filename"] = odd.format(image_id=photo["photo_id"])
+    if fault == "backslash-links":
+        for photo in photos:
+            for variant in catalogue.VARIANTS:
+                url = urlsplit(photo[variant]["image_url"])
+                photo[variant]["image_url"] = f"{url.scheme}://{url.netloc}\\@localhost{url.path}"
     if fault == "slow-drip":
         return faults.dripped(_rsu_text({"photos": photos}).encode(), "application/json")
     return rsu_json({"photos": photos})

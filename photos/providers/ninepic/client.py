@@ -10,8 +10,8 @@ Failure contract: every call either returns a typed result or raises a
 `ProviderError` subclass within `NINEPIC_TIME_BUDGET` seconds. 429, 5xx and
 connection failures are retried with exponential backoff (honouring
 `Retry-After`) while the budget allows. The key is sent only to the API, never
-to the storage host, and never logged; presigned URLs are logged without their
-query string.
+to the storage host, and never logged: 9Pic's answers are read without it, should
+they echo it back; presigned URLs are logged without their query string.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from photos.domain import (
     SelfieNotUsable,
 )
 from photos.providers.answers import HttpUrl, Text, decoder
+from photos.providers.deadlines import Deadline
 from photos.providers.http import (
     CallPolicy,
     Retry,
@@ -167,15 +168,18 @@ class NinePicClient:
             event, method="image_ids", identifier=image_ids, page=page, page_size=page_size
         )
 
-    def open_original(self, photo: Photo) -> Original:
-        """Stream an original from the storage URL 9Pic signed (no API key is sent there)."""
+    def open_original(self, photo: Photo, *, time_limit: float) -> Original:
+        """Stream an original from the storage URL 9Pic signed (no API key is sent there),
+        within `time_limit` seconds of waiting on storage (see `open_download`)."""
         self._check_storage_link(photo)
         return open_download(
             self.session,
             photo.url,
+            hosts=self.storage,
+            storage="9Pic storage",
             filename=photo.filename,
             timeout=self.policy.timeouts,
-            storage="9Pic storage",
+            time_limit=time_limit,
         )
 
     def face_search(
@@ -358,13 +362,13 @@ class NinePicClient:
     def _post_with_retries(
         self, url: str, *, where: str, params: dict[str, int], body: dict[str, Any]
     ) -> Answer:
-        def attempt(timeout: tuple[float, float]) -> Answer:
+        def attempt(deadline: Deadline) -> Answer:
             response = self.session.post(
                 url,
                 params=params,
                 json=body,
                 headers={"X-API-Key": self.api_key, "Accept": "application/json"},
-                timeout=timeout,
+                timeout=deadline.within(self.policy.timeouts),
                 stream=True,
             )
             with response:
@@ -380,21 +384,25 @@ class NinePicClient:
                     )
                 if status >= 500:
                     raise Retry(ProviderUnavailable(f"{where}: 9Pic answered {status}"))
-                return Answer(
-                    status=status,
-                    body=read_capped(response, where=where, limit=MAX_ANSWER_BYTES, logger=logger),
+                received = read_capped(
+                    response,
+                    deadline=deadline,
+                    limit=MAX_ANSWER_BYTES,
+                    logger=logger,
+                    secrets=(self.api_key,),
                 )
+                return Answer(status=status, body=received)
 
         return with_retries(attempt, where=where, logger=logger, policy=self.policy)
 
     def _send_with_retries(
         self, send: Callable[[tuple[float, float]], requests.Response], *, where: str
     ) -> Answer:
-        """The answer to `send(timeouts)`, sent again after 429, 5xx and connection failures
-        while the time budget allows (see photos.providers.http.with_retries)."""
+        """The answer to `send((connect, read) timeouts)`, sent again after 429, 5xx and
+        connection failures while the time budget allows (see http.with_retries)."""
 
-        def attempt(timeout: tuple[float, float]) -> Answer:
-            with send(timeout) as response:
+        def attempt(deadline: Deadline) -> Answer:
+            with send(deadline.within(self.policy.timeouts)) as response:
                 status = response.status_code
                 if status == 429:
                     retry_after = retry_after_seconds(response)
@@ -407,10 +415,14 @@ class NinePicClient:
                     )
                 if status >= 500:
                     raise Retry(ProviderUnavailable(f"{where}: 9Pic answered {status}"))
-                return Answer(
-                    status=status,
-                    body=read_capped(response, where=where, limit=MAX_ANSWER_BYTES, logger=logger),
+                received = read_capped(
+                    response,
+                    deadline=deadline,
+                    limit=MAX_ANSWER_BYTES,
+                    logger=logger,
+                    secrets=(self.api_key,),
                 )
+                return Answer(status=status, body=received)
 
         return with_retries(attempt, where=where, logger=logger, policy=self.policy)
 

@@ -11,21 +11,23 @@ served from memory.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from django.conf import settings
 from PIL import Image, ImageOps
 
 from photos import sharedcache, singleflight
-from photos.domain import Original, ProviderUnavailable
+from photos.domain import Original, ProviderTimeout, ProviderUnavailable
 
 # Bump when the rendering changes: it is part of every preview's name and ETag.
 RENDER_VERSION = 1
@@ -49,6 +51,16 @@ SIZES = {
 SHARED_SECONDS = 30 * 24 * 3600
 # Originals are read into memory this far, then spill to a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
+# Originals come from cameras. Other formats Pillow reads (PNG, TIFF, …) pack far more
+# pixels into far fewer bytes, and nothing decodes them at a fraction of their size.
+ORIGINAL_FORMATS = ("JPEG",)
+# How long a preview waits for one of the PREVIEW_RENDERS slots of its process.
+RENDER_WAIT_SECONDS = 10
+
+# Pillow only warns of a picture over its pixel limit (up to twice it), then decodes it:
+# here that is an error. Warning filters are process-wide; only previews open pictures
+# that come from outside.
+warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
 def preview_name(photo_key: str, size: PreviewSize) -> str:
@@ -78,7 +90,11 @@ def preview_file(
     shared_key = f"preview:{name}"
 
     def make() -> bytes:
-        data = render(open_original().chunks, size)
+        original = open_original()
+        try:
+            data = render(original.chunks, size)
+        finally:
+            original.close()  # render may stop reading early
         sharedcache.put(shared_key, data, SHARED_SECONDS)
         return data
 
@@ -94,28 +110,70 @@ def preview_file(
 
 
 def render(chunks: Iterable[bytes], size: PreviewSize) -> bytes:
+    """The preview of the JPEG original in `chunks`, reading at most PREVIEW_MAX_ORIGINAL_MB
+    of it, with at most PREVIEW_RENDERS previews being made at once in this process.
+
+    Raises ProviderUnavailable for an original that is larger, is not a JPEG Pillow reads,
+    or has more pixels than Pillow's MAX_IMAGE_PIXELS (read from its header, before any is
+    decoded); ProviderTimeout if no render slot frees within RENDER_WAIT_SECONDS.
+    """
+    limit_mb = settings.PREVIEW_MAX_ORIGINAL_MB
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as original:
         for chunk in chunks:
             original.write(chunk)
+            if original.tell() > limit_mb * 1024 * 1024:
+                raise ProviderUnavailable(f"original over {limit_mb} MB: no preview made")
         original.seek(0)
-        try:
-            image: Image.Image = Image.open(original)
-            # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale: a 24-megapixel photo
-            # is reduced while decoding instead of after.
-            image.draft("RGB", (size.width, size.height))
-            image = ImageOps.exif_transpose(image).convert("RGB")
-        except (OSError, ValueError, Image.DecompressionBombError) as error:
-            raise ProviderUnavailable(f"original is not a readable image: {error}") from error
-    if size.crop:
-        # Runners are usually in the middle or a little above: keep heads in frame.
-        image = ImageOps.fit(
-            image, (size.width, size.height), Image.Resampling.LANCZOS, centering=(0.5, 0.4)
-        )
-    else:
-        image.thumbnail((size.width, size.height), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=size.quality, optimize=True, progressive=True)
+        with _render_slot():
+            image = _decoded(original, size)
+            if size.crop:
+                # Runners are usually in the middle or a little above: keep heads in frame.
+                image = ImageOps.fit(
+                    image, (size.width, size.height), Image.Resampling.LANCZOS, centering=(0.5, 0.4)
+                )
+            else:
+                image.thumbnail((size.width, size.height), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=size.quality, optimize=True, progressive=True)
     return out.getvalue()
+
+
+def _decoded(original: IO[bytes], size: PreviewSize) -> Image.Image:
+    try:
+        image = Image.open(original, formats=ORIGINAL_FORMATS)
+        # Pillow has checked the header already and, with the filter above, refused more
+        # pixels than its limit; but warning filters are process state, replaced while any
+        # `catch_warnings` runs: so the count is checked here too.
+        if Image.MAX_IMAGE_PIXELS and image.width * image.height > Image.MAX_IMAGE_PIXELS:
+            raise ValueError(f"{image.width}x{image.height} pixels are too many")
+        # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale: a 24-megapixel photo
+        # is reduced while decoding instead of after.
+        image.draft("RGB", (size.width, size.height))
+        return ImageOps.exif_transpose(image).convert("RGB")
+    except (
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
+        raise ProviderUnavailable(f"original is not a readable image: {error}") from error
+
+
+@functools.cache
+def _render_slots(count: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(count)
+
+
+@contextlib.contextmanager
+def _render_slot() -> Iterator[None]:
+    """One of the process's PREVIEW_RENDERS slots: decoding takes memory and both cores."""
+    slots = _render_slots(settings.PREVIEW_RENDERS)
+    if not slots.acquire(timeout=RENDER_WAIT_SECONDS):
+        raise ProviderTimeout(f"no preview render slot free within {RENDER_WAIT_SECONDS}s")
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 class PreviewStore:

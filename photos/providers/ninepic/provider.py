@@ -133,13 +133,15 @@ class NinePicProvider(PhotoProvider):
             raise
 
     def open_original(self, photo: Photo) -> Original:
-        return self._client.open_original(photo)
+        return self._client.open_original(photo, time_limit=settings.ORIGINAL_TIME_LIMIT)
 
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
     ) -> tuple[int, Iterator[Original]]:
         """The first batch of links is fetched before returning; later ones only as the ZIP
-        is being written, so that no link is older than a few minutes when it is fetched."""
+        is being written, so that no link is older than a few minutes when it is fetched.
+        However 9Pic pages, the ZIP holds at most the count its first page promised (or
+        the photos ticked), and asks for no more pages than that count fills."""
         client, ref = self._client, self._ref
 
         def batch(page: int) -> GalleryPage:
@@ -152,26 +154,32 @@ class NinePicProvider(PhotoProvider):
 
         self._admit()
         first = batch(1)
-        if first.total > limit:
-            raise TooManyPhotos(first.total)
+        count = len(image_ids) or first.total
+        if count > limit:
+            raise TooManyPhotos(count)
+        last_page = -(-count // MAX_PAGE_SIZE)
 
         def originals() -> Iterator[Original]:
-            result, page = first, 1
+            result, page, left = first, 1, count
             while True:
-                for photo in result.photos:
-                    yield client.open_original(photo)
-                if not (result.pagination and result.pagination.has_next):
+                for photo in result.photos[:left]:
+                    yield client.open_original(photo, time_limit=settings.ORIGINAL_TIME_LIMIT)
+                left -= min(left, len(result.photos))
+                more = result.pagination is not None and result.pagination.has_next
+                if not (left and more and page < last_page):
                     return
                 page += 1
                 result = batch(page)
 
-        return len(image_ids) or first.total, originals()
+        return count, originals()
 
     def preview(self, image_id: str, size: str) -> Preview:
         """9Pic's originals are all it lists: the portal makes previews from them, once."""
 
         def open_original() -> Original:
-            return self.open_original(self.photo_signed_recently(image_id))
+            # A runner waits for the preview: its original gets the runner's time budget.
+            photo = self.photo_signed_recently(image_id)
+            return self._client.open_original(photo, time_limit=settings.NINEPIC_TIME_BUDGET)
 
         name = self._preview_name(image_id, size)
         return Preview(

@@ -14,7 +14,7 @@ bodies; unknown shapes are failures, never tracebacks. Listings are declared bel
 msgspec models, decoded laxly (numbers may come as strings); a photo that does not fit
 them (an ID a link cannot name, a number the index cannot hold) is skipped with its
 reason. The key and secret are never logged and never sent to the storage host;
-messages quoting RunSignUp have them removed.
+RunSignUp's answers are read without them, should it echo them back.
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ from photos.domain import (
     ProviderUnavailable,
 )
 from photos.providers.answers import HttpUrl, Text, decoder
+from photos.providers.deadlines import Deadline
 from photos.providers.http import (
     CallPolicy,
     Retry,
     StorageHosts,
     open_download,
     read_capped,
-    redact_url,
     retry_after_seconds,
     with_retries,
 )
@@ -250,22 +250,23 @@ class RunSignUpClient:
             )
         return listing
 
-    def open_original(self, *, url: str, filename: str) -> Original:
-        """Stream a photo from RunSignUp's storage (public links: no key or secret goes there)."""
-        if not self.is_storage_link(url):
-            logger.error("RunSignUp gave a link outside its storage: %s", redact_url(url))
-            raise ProviderUnavailable(f"untrusted storage link {redact_url(url)}")
+    def open_original(self, *, url: str, filename: str, time_limit: float) -> Original:
+        """Stream a photo from RunSignUp's storage (public links: no key or secret goes there),
+        within `time_limit` seconds of waiting on storage (see `open_download`)."""
         # S3 answers 403 rather than 404 for a missing file to anyone who may not list.
         return open_download(
             self.session,
             url,
+            hosts=self.storage,
+            storage="RunSignUp storage",
             filename=filename,
             timeout=self.policy.timeouts,
-            storage="RunSignUp storage",
+            time_limit=time_limit,
             gone_statuses=(403, 404),
         )
 
     def is_storage_link(self, url: str) -> bool:
+        """Whether the portal may fetch `url`, or send a browser to it (`StorageHosts.hold`)."""
         return self.storage.hold(url)
 
     def check(self, race: RunSignUpRace) -> ConnectionCheck:
@@ -290,19 +291,25 @@ class RunSignUpClient:
         """The body of a 200 answer that is not an error body."""
         url = f"{self.base_url}{PATH}"
 
-        def attempt(timeout: tuple[float, float]) -> bytes:
+        def attempt(deadline: Deadline) -> bytes:
             response = self.session.get(
                 url,
                 params={**params, "rsu_api_key": self.api_key},
                 headers={"X-RSU-API-SECRET": self.api_secret, "Accept": "application/json"},
-                timeout=timeout,
+                timeout=deadline.within(self.policy.timeouts),
                 stream=True,
             )
             with response:
                 status = response.status_code
                 if status >= 500:
                     raise Retry(ProviderUnavailable(f"{where}: RunSignUp answered {status}"))
-                body = read_capped(response, where=where, limit=MAX_ANSWER_BYTES, logger=logger)
+                body = read_capped(
+                    response,
+                    deadline=deadline,
+                    limit=MAX_ANSWER_BYTES,
+                    logger=logger,
+                    secrets=(self.api_key, self.api_secret),
+                )
                 retry_after = retry_after_seconds(response)
             error = _error(body)
             if status == 429 or (error is not None and error[0] == THROTTLED):
@@ -323,19 +330,12 @@ class RunSignUpClient:
         self, status: int, error: tuple[int | None, str] | None, *, where: str
     ) -> ProviderError:
         code, message = error if error is not None else (None, "")
-        message = self._without_credentials(message)
         said = f"{status} error {code}: {message}" if code is not None else f"{status} {message}"
         if status in (401, 403) or code == AUTH_FAILED:
             logger.error("%s refused our credentials: %s", where, said)
             return ProviderMisconfigured(f"{where}: {said}", status=status)
         logger.error("%s refused the request: %s", where, said)
         return ProviderRejectedRequest(f"{where}: {said}")
-
-    def _without_credentials(self, text: str) -> str:
-        for secret in (self.api_key, self.api_secret):
-            if secret:
-                text = text.replace(secret, "…")
-        return text
 
 
 def problem_for_organisers(error: ProviderError) -> str:

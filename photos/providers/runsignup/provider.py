@@ -93,7 +93,9 @@ class RunSignUpProvider(PhotoProvider):
         return _photo(self._indexed(image_id))
 
     def open_original(self, photo: Photo) -> Original:
-        return RunSignUpClient.from_settings().open_original(url=photo.url, filename=photo.filename)
+        return RunSignUpClient.from_settings().open_original(
+            url=photo.url, filename=photo.filename, time_limit=settings.ORIGINAL_TIME_LIMIT
+        )
 
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
@@ -117,7 +119,9 @@ class RunSignUpProvider(PhotoProvider):
             for photo in photos:
                 # Cameras reuse names (IMG_0001.jpg): the photo id keeps each one in the archive.
                 name = f"{photo.image_id}-{photo.filename}"
-                yield client.open_original(url=photo.url, filename=name)
+                yield client.open_original(
+                    url=photo.url, filename=name, time_limit=settings.ORIGINAL_TIME_LIMIT
+                )
 
         return len(photos), originals()
 
@@ -147,9 +151,14 @@ class RunSignUpProvider(PhotoProvider):
             last_error = "none"
         else:
             last_error = f"{state.last_error} ({state.last_error_at:%Y-%m-%d %H:%M} UTC)"
+        if state is None or not state.skipped_photos:
+            skipped = "none"
+        else:
+            skipped = f"{state.skipped_photos}: {'; '.join(state.skip_reasons.splitlines())}"
         return [
             StatusLine("Last sync", self._last_sync()),
             StatusLine("Photos indexed", str(self._indexed_count())),
+            StatusLine("Photos skipped", skipped),
             StatusLine("Last error", last_error),
         ]
 
