@@ -28,6 +28,9 @@ run: export NINEPIC_STANDIN ?= True
 run: export RUNSIGNUP_STANDIN ?= True
 run: export NINEPIC_BASE_URL ?= http://$(HOST):$(PORT)/_standin/9pic
 run: export RUNSIGNUP_BASE_URL ?= http://$(HOST):$(PORT)/_standin/runsignup
+# Emails to runners are printed here instead of sent; their links point at this server.
+run: export EMAIL_URL ?= consolemail://
+run: export PORTAL_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

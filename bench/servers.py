@@ -235,6 +235,18 @@ def postgres(workdir: Path):
         yield f"{url}/portal"
 
 
+@contextmanager
+def smtp(workdir: Path):
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives in a
+    Maildir; yields its EMAIL_URL and the Maildir's path."""
+    port = free_port()
+    maildir = workdir / "mail"
+    command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}"]
+    command += ["-c", "aiosmtpd.handlers.Mailbox", str(maildir)]
+    with _running(command, "aiosmtpd", port, workdir / "smtp.log"):
+        yield f"smtp://127.0.0.1:{port}", maildir
+
+
 NGINX_SITE = ROOT / "deploy" / "nginx.conf"
 
 

@@ -2,7 +2,8 @@
 
 Starts a throwaway Redis and PostgreSQL on loopback (Debian's redis-server and
 postgresql; nginx for the cluster), then either runs the integration suite and the
-cluster test against them, or the load test through nginx with two portal instances.
+cluster test against them, or the load test through nginx with two portal instances; a
+real SMTP server (aiosmtpd) on loopback receives the portal's emails.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from servers import ROOT, postgres, redis
+from servers import ROOT, postgres, redis, smtp
 
 INTEGRATION_SUITE = [
     "tests/test_integration_standin.py",
@@ -28,6 +29,7 @@ INTEGRATION_SUITE = [
     "tests/test_cache_outage.py",
     "tests/test_runsignup_sync.py",
     "tests/test_runsignup_pages.py",
+    "tests/test_photo_emails.py",
     "tests/browser/test_runner_journey.py",
     "tests/browser/test_runsignup_journey.py",
     "tests/services",
@@ -43,8 +45,16 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="portal-services-") as workdir,
         redis(Path(workdir)) as cache_url,
         postgres(Path(workdir)) as database_url,
+        smtp(Path(workdir)) as (email_url, maildir),
     ):
-        env = {**os.environ, "CACHE_URL": cache_url, "DATABASE_URL": database_url}
+        env = {
+            **os.environ,
+            "CACHE_URL": cache_url,
+            "DATABASE_URL": database_url,
+            "EMAIL_URL": email_url,
+            # The email tests read what this server received (tests/conftest.py).
+            "TEST_MAILDIR": str(maildir),
+        }
         if args.what == "test":
             command = [sys.executable, "-m", "pytest", *INTEGRATION_SUITE, *args.rest]
         else:

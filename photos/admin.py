@@ -5,12 +5,13 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
 from photos.domain import ProviderError, SearchMethod
-from photos.models import Event
+from photos.models import Event, PhotoSubscription
 from photos.providers import PROVIDERS, provider_for
 from photos.providers.base import PhotoProvider, RefreshFailed
 from photos.web.embedding import embed_code
@@ -64,10 +65,32 @@ class EventAdminForm(forms.ModelForm[Event]):
         return cleaned
 
 
+def _subscriptions(confirmed: bool) -> Coalesce:
+    """How many of the event's email requests are (or are not yet) confirmed. A subquery:
+    another join would multiply the counts the providers annotate."""
+    counted = (
+        PhotoSubscription.objects.filter(event=OuterRef("pk"), confirmed_at__isnull=not confirmed)
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin[Event]):
     form = EventAdminForm
-    list_display = ["name", "date", "location", "is_published", "provider", "photo_status", "slug"]
+    list_display = [
+        "name",
+        "date",
+        "location",
+        "is_published",
+        "provider",
+        "photo_status",
+        "photo_emails",
+        "slug",
+    ]
     list_filter = ["is_published", "provider", "offers_bib_search", "offers_selfie_search", "date"]
     search_fields = ["name", "slug", "location", "=org_id", "=event_id", "=runsignup_race_id"]
     prepopulated_fields = {"slug": ["name"]}
@@ -75,31 +98,37 @@ class EventAdmin(admin.ModelAdmin[Event]):
     actions = ["check_connection", "refresh_from_provider"]
     # Organisers paste bare domains; the logo must be https anyway.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ["provider_status"]
+    readonly_fields = ["provider_status", "photo_emails"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
         ("Photos", {"fields": ["provider", "provider_status"]}),
         *(_fieldset(provider) for provider in PROVIDERS.values()),
-        ("Search", {"fields": ["offers_bib_search", "offers_selfie_search"]}),
+        ("Search", {"fields": ["offers_bib_search", "offers_selfie_search", "bibs_are_numbers"]}),
         ("Language", {"fields": ["default_language"]}),
         ("Branding", {"fields": ["logo_url", "accent_colour", "intro"]}),
         ("Embedding", {"fields": ["embed_origins"]}),
+        ("Emails to runners", {"fields": ["photo_emails"]}),
     ]
 
     def get_fieldsets(self, request: HttpRequest, obj: Event | None = None) -> _FieldsetSpec:
         if obj is not None:
             return self.fieldsets
-        # A new event has no status at its provider yet.
+        # A new event has no status at its provider and no email requests yet.
+        shown_later = set(self.readonly_fields)
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "provider_status"]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in shown_later]})
             for name, options in self.fieldsets
+            if set(options["fields"]) - shown_later
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         events = super().get_queryset(request)
         for provider in PROVIDERS.values():
             events = provider.with_status(events)
-        return events
+        return events.annotate(
+            waiting_emails=_subscriptions(confirmed=True),
+            unconfirmed_emails=_subscriptions(confirmed=False),
+        )
 
     def change_view(
         self,
@@ -126,6 +155,13 @@ class EventAdmin(admin.ModelAdmin[Event]):
             "<dl class='provider-status'>{}</dl>",
             format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((s.label, s.value) for s in lines)),
         )
+
+    @admin.display(description="email me when photos are ready")
+    def photo_emails(self, event: Event) -> str:
+        """Counts only: organisers never see runners' addresses."""
+        waiting = getattr(event, "waiting_emails", 0)
+        unconfirmed = getattr(event, "unconfirmed_emails", 0)
+        return f"{waiting} waiting for photos, {unconfirmed} not confirmed yet"
 
     @admin.action(description="Check photo provider connection")
     def check_connection(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:

@@ -76,3 +76,21 @@ def secret_key_replaced(
             id="photos.E003",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def email_links(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Emails to runners link to PORTAL_URL: in production it must be the portal's https
+    address, or the links in every confirmation and photo email lead nowhere."""
+    if not settings.SENDS_EMAIL or settings.DEBUG or settings.PORTAL_URL.startswith("https://"):
+        return []
+    return [
+        checks.Error(
+            "EMAIL_URL is set but PORTAL_URL is not the portal's https address: the links in "
+            "runners' emails would lead nowhere.",
+            hint="Set PORTAL_URL to the address runners open, e.g. https://photos.myrace.org.",
+            id="photos.E004",
+        )
+    ]

@@ -1,13 +1,20 @@
 """Runner input, validated before anything is sent upstream, with messages in runner words."""
 
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib.auth.base_user import BaseUserManager
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from photos import identifiers
 from photos.domain import SearchMethod
+
+if TYPE_CHECKING:
+    from photos.providers.base import PhotoProvider
 
 # What a runner who left a search's field empty is asked for.
 REQUIRED = {
@@ -20,7 +27,7 @@ def clean_bib(value: str) -> str:
     if not value.strip():
         raise forms.ValidationError(REQUIRED[SearchMethod.BIB], code="required")
     try:
-        return identifiers.clean_bib(value)
+        return identifiers.clean_bib(identifiers.tidy_bib_input(value))
     except ValueError:
         raise forms.ValidationError(
             _("A BIB number has 1 to 20 letters, digits or hyphens, e.g. 1234 or A-17."),
@@ -57,12 +64,20 @@ class SearchForm(forms.Form):
     bib = forms.CharField(required=False, max_length=100, label=gettext_lazy("BIB number"))
     selfie = forms.CharField(required=False, max_length=100, label=gettext_lazy("Selfie search ID"))
 
-    def __init__(self, *args: Any, methods: list[SearchMethod], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, methods: list[SearchMethod], numeric_bibs: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.methods = methods
+        self.numeric_bibs = numeric_bibs  # the field then asks phones for a number pad
         for method in SearchMethod:
             if method not in methods:
                 del self.fields[method.value]
+
+    @classmethod
+    def of(cls, provider: PhotoProvider, data: Mapping[str, str] | None = None) -> SearchForm:
+        """The form of the searches the event's provider offers runners."""
+        return cls(data, methods=provider.search_methods, numeric_bibs=provider.numeric_bibs)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -81,3 +96,20 @@ class SearchForm(forms.Form):
         except forms.ValidationError as error:
             self.add_error(method.value, error)
         return cleaned
+
+
+class SubscribeForm(forms.Form):
+    """The address for "email me when my photos are ready"."""
+
+    email = forms.EmailField(
+        max_length=254,
+        label=gettext_lazy("Your email address"),
+        error_messages={
+            "required": gettext_lazy("Enter your email address."),
+            "invalid": gettext_lazy("Check the email address: it looks like name@example.com."),
+        },
+    )
+
+    def clean_email(self) -> str:
+        # A domain has no letter case: one request per address, however it was typed.
+        return BaseUserManager.normalize_email(self.cleaned_data["email"])

@@ -7,10 +7,16 @@ sync use the same rules for what they receive.
 """
 
 import re
+import unicodedata
 import uuid
 from pathlib import PurePosixPath
 
 BIB_PATTERN = re.compile(r"[A-Za-z0-9-]{1,20}")
+# Marks runners type around a BIB that are never part of one: "#1234", "1234.", "(A-17)".
+BIB_WRAPPING = "#.,;:!?'\"()[]‘’“”«»"
+# A dot, comma or apostrophe between digits groups thousands: 1.234, 1,234, 1'234.
+DIGIT_GROUPING = re.compile(r"(?<=[0-9])[.,'’](?=[0-9])")
+MINUS_SIGN = "\u2212"
 PAGE_PATTERN = re.compile(r"[0-9]{1,5}")
 NUMBER_PATTERN = re.compile(r"[0-9]{1,18}")
 # The largest number NUMBER_PATTERN takes; it fits a 64-bit column (PositiveBigIntegerField).
@@ -22,6 +28,19 @@ IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp"
 MAX_FILENAME_LENGTH = 100
 PATH_SEPARATORS = re.compile(r"[/\\]")
 RESERVED_ON_WINDOWS = re.compile(r'[<>:"|?*]')
+
+
+def tidy_bib_input(value: str) -> str:
+    """A BIB as a runner typed it, tidied for `clean_bib`: compatibility forms made plain
+    (full-width １２３４ is 1234, Ａ is A), every dash or minus sign a hyphen, no spaces or
+    invisible characters anywhere (" 1 234 "), no digit grouping (1.234, 1,234, 1'234), no
+    marks around it ("#1234", "1234.", "(A-17)"). Letter case is left to `clean_bib`.
+    Never raises: what is left may still not be a BIB."""
+    text = unicodedata.normalize("NFKC", value)
+    # Spaces, and the invisible characters copying from a results page brings along.
+    kept = (c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
+    text = "".join("-" if unicodedata.category(c) == "Pd" or c == MINUS_SIGN else c for c in kept)
+    return DIGIT_GROUPING.sub("", text).strip(BIB_WRAPPING)
 
 
 def clean_bib(value: str) -> str:

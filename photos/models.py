@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator, URLValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from photos.origins import allowed_origins, parse_origins, validate_origins
 
@@ -88,6 +89,11 @@ class Event(models.Model):
         "offer selfie search",
         default=True,
         help_text="Runners paste the request ID that 9Pic FaceFind gave them for their selfie.",
+    )
+    bibs_are_numbers = models.BooleanField(
+        "BIBs are numbers only",
+        default=False,
+        help_text="Phones then offer a number pad for the BIB. (RunSignUp BIBs always are.)",
     )
 
     logo_url = models.URLField(
@@ -221,3 +227,32 @@ class RunSignUpSync(models.Model):
 
     def __str__(self) -> str:
         return f"RunSignUp sync of {self.event}"
+
+
+class PhotoSubscription(models.Model):
+    """A runner's request to be emailed once when photos of their search appear, or more of
+    them (`notify_photo_subscribers`). Only what that email needs is kept, and only until it
+    is sent, the runner unsubscribes or the request expires; organisers see counts only."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photo_subscriptions")
+    email = models.EmailField()
+    method = models.CharField(max_length=16)  # a photos.domain.SearchMethod
+    identifier = models.CharField(max_length=64)  # the search's, in canonical form
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    photos_seen = models.PositiveIntegerField()  # the runner saw this many: more is news
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email", "method", "identifier"], name="subscription_once"
+            )
+        ]
+        # The scheduled command's queue: confirmed requests, least recently checked first.
+        indexes = [models.Index(fields=["confirmed_at", "checked_at"], name="subscription_queue")]
+
+    def __str__(self) -> str:
+        # Never the address: this shows in logs and error reports.
+        return f"photo subscription {self.pk}"

@@ -8,21 +8,14 @@ Without the cache, limits let every request through (photos.sharedcache logs the
 runners keep their photos while it lasts.
 """
 
-from __future__ import annotations
-
 import contextlib
 import ipaddress
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 from photos import sharedcache
-from photos.domain import ProviderThrottled
-
-if TYPE_CHECKING:
-    from photos.models import Event
 
 
 class RateLimited(Exception):  # noqa: N818 - a state the runner is in, not a fault
@@ -68,44 +61,19 @@ def client_key(request: HttpRequest) -> str:
     return str(ipaddress.ip_network(f"{ip}/{mask}", strict=False).network_address)
 
 
-def check(request: HttpRequest, action: str) -> None:
-    """Count this request against `action`'s limit (RATE_LIMITS); RateLimited past it. Lets
-    the request through when the cache is unavailable."""
+def check(request: HttpRequest, action: str, *, per: str | None = None) -> None:
+    """Count this request against `action`'s limit (RATE_LIMITS): per client address, or
+    given `per`, per that value whoever sends it (an email address, an event: the cache key
+    holds only its hash). RateLimited past it. Lets the request through when the cache is
+    unavailable."""
     rate = settings.RATE_LIMITS.get(action)
     if not rate:
         return
+    key = "ip" if per is None else (lambda group, request: per)
     usage = None
     with contextlib.suppress(sharedcache.CacheUnavailable):
         usage = sharedcache.attempt(
-            lambda: get_usage(
-                request, group=f"runner-{action}", key="ip", rate=rate, increment=True
-            )
+            lambda: get_usage(request, group=f"runner-{action}", key=key, rate=rate, increment=True)
         )
     if usage is not None and usage["should_limit"]:
         raise RateLimited(max(1, int(usage["time_left"])))
-
-
-def check_event(request: HttpRequest, event: Event, action: str) -> None:
-    """Count this request against `action`'s limit for the whole event, whoever sends it
-    (EVENT_RATE_LIMITS); past it, ProviderThrottled, as the event's upstream budget says:
-    runners are told it is busy and when to try again. Lets the request through when the
-    cache is unavailable."""
-    rate = settings.EVENT_RATE_LIMITS.get(action)
-    if not rate:
-        return
-    usage = None
-    with contextlib.suppress(sharedcache.CacheUnavailable):
-        usage = sharedcache.attempt(
-            lambda: get_usage(
-                request,
-                group=f"event-{action}",
-                key=lambda group, request: str(event.pk),
-                rate=rate,
-                increment=True,
-            )
-        )
-    if usage is not None and usage["should_limit"]:
-        raise ProviderThrottled(
-            f"event {event.slug}: {action} limit reached",
-            retry_after=max(1, int(usage["time_left"])),
-        )

@@ -1,8 +1,17 @@
+import email
+import email.policy
+import mailbox
 import os
 import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
 
+import environ
 import pytest
+from django.utils import translation
 
+from bench.servers import smtp
 from photos.models import Event, Provider
 from standins.runsignup import catalogue as runsignup_catalogue
 from standins.runsignup import views as runsignup_views
@@ -39,6 +48,14 @@ def _standin_media(settings, tmp_path_factory):
 def _runsignup_standin_calls():
     """Each test counts the RunSignUp stand-in's calls (and so its throttling) from zero."""
     runsignup_views.reset_call_count()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """The test client's requests activate their page's language in the test's own thread,
+    where reverse() then prefixes it: no test leaves one behind for the next."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +127,40 @@ def dripping_standins(settings):
     settings.STANDIN_DRIP_SECONDS = 15
     yield
     time.sleep(10 * settings.STANDIN_DRIP_MS / 1000)
+
+
+@dataclass
+class MailServer:
+    """A real SMTP server on loopback, and what it has received."""
+
+    maildir: Path
+
+    def messages(self) -> list[EmailMessage]:
+        """Every email received, in the order received."""
+        box = mailbox.Maildir(self.maildir)
+        received = sorted(box, key=lambda message: message.get_date())
+        return [
+            email.message_from_bytes(bytes(message), policy=email.policy.default)
+            for message in received
+        ]
+
+
+@pytest.fixture(scope="session")
+def _smtp_server(tmp_path_factory):
+    """`make test-services`' SMTP server (EMAIL_URL, TEST_MAILDIR), else one started here."""
+    if "TEST_MAILDIR" in os.environ:
+        yield os.environ["EMAIL_URL"], Path(os.environ["TEST_MAILDIR"])
+        return
+    with smtp(tmp_path_factory.mktemp("smtp")) as server:
+        yield server
+
+
+@pytest.fixture
+def mail_server(_smtp_server, settings) -> MailServer:
+    """The portal sends its emails to a real SMTP server (not Django's test outbox), which
+    starts each test empty."""
+    url, maildir = _smtp_server
+    for name, value in environ.Env.email_url_config(url).items():
+        setattr(settings, name, value)
+    mailbox.Maildir(maildir).clear()
+    return MailServer(maildir)

@@ -15,6 +15,10 @@ os.environ.setdefault("RUNSIGNUP_STANDIN_API_SECRET", "test-rsu-secret-c47a9f22-
 os.environ.setdefault("RUNSIGNUP_BASE_URL", "http://testserver/_standin/runsignup")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")  # the test servers speak plain http
+# Email on. Tests read what is sent from Django's test outbox, or from a real SMTP server
+# on loopback (tests/mailserver.py; `make test-services` passes its own in EMAIL_URL).
+os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
+os.environ.setdefault("PORTAL_URL", "http://testserver")
 # The stand-in's hosts, and the storage host that tests faking 9Pic with `responses` use.
 os.environ.setdefault("NINEPIC_STORAGE_HOSTS", "localhost,127.0.0.1,testserver,storage.test")
 

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -93,6 +94,13 @@ def test_theme_stylesheet_carries_the_accent(client, event):
     assert b"--accent-text: #ffffff" in sheet.content
 
 
+def test_the_bib_field_offers_a_number_pad_where_the_events_bibs_are_numbers(client, event):
+    assert b'inputmode="numeric"' not in client.get("/en/events/demo/").content
+    event.bibs_are_numbers = True
+    event.save()
+    assert b'inputmode="numeric"' in client.get("/en/events/demo/").content
+
+
 # --- Search -----------------------------------------------------------------------------
 
 
@@ -101,6 +109,9 @@ def test_theme_stylesheet_carries_the_accent(client, event):
     [
         ("bib=1234", "/en/events/demo/bib/1234/"),
         ("bib=+A-17+", "/en/events/demo/bib/A-17/"),
+        # Tidied as typed (the whole table is in tests/test_identifiers.py).
+        ("bib=%23+1+234.", "/en/events/demo/bib/1234/"),
+        ("bib=%EF%BC%A1%E2%80%9317", "/en/events/demo/bib/A-17/"),  # full-width A, en dash
         (f"selfie={SELFIE.upper()}", f"/en/events/demo/selfie/{SELFIE}/"),
     ],
 )
@@ -116,7 +127,7 @@ def test_search_redirects_to_the_canonical_gallery(client, event, upstream, quer
     ("query", "message"),
     [
         ("bib=", b"Enter your BIB number."),
-        ("bib=12%2034", b"1 to 20 letters, digits or hyphens"),
+        ("bib=12_34", b"1 to 20 letters, digits or hyphens"),
         ("bib=" + "9" * 21, b"1 to 20 letters, digits or hyphens"),
         ("bib=%3Cscript%3E", b"1 to 20 letters, digits or hyphens"),
         ("selfie=not-a-uuid", b"That is not a valid selfie search ID"),
@@ -230,6 +241,14 @@ def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
     # One tap to the selfie upload, on this page.
     assert '<a class="button" href="#selfie">Search with a selfie</a>' in html
     assert 'id="selfie"' in html
+
+
+def test_headings_keep_a_bib_whole(client, event, upstream):
+    upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
+    html = client.get("/en/events/demo/bib/A-17/").content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
+    assert '<span class="unbroken">A-17</span>' in heading  # portal.css: white-space: nowrap
+    assert '<strong><span class="unbroken">A-17</span></strong>' in html
 
 
 def test_without_selfie_search_the_empty_state_does_not_offer_it(client, event, upstream):

@@ -34,7 +34,9 @@ def get(portal: str, path: str) -> requests.Response:
 
 
 def h1(html: str) -> str:
-    return " ".join(re.search(r"<h1>(.*?)</h1>", html, re.S)[1].split())
+    """The text of the page's heading, without its markup."""
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
+    return " ".join(re.sub(r"<[^>]+>", "", heading).split())
 
 
 # --- Which language an unprefixed address redirects to ---------------------------------
@@ -156,7 +158,7 @@ FORM_ERROR = {
 
 @pytest.mark.parametrize("language", FORM_ERROR)
 def test_a_form_error(client, event, language):
-    response = client.get(f"/{language}/events/demo/search?bib=12+34")
+    response = client.get(f"/{language}/events/demo/search?bib=12_34")
     assert response.status_code == 400
     assert FORM_ERROR[language] in response.content.decode()
 
@@ -287,16 +289,16 @@ def switcher(html: str) -> list[tuple[str, str, str]]:
 
 
 def test_the_switcher_links_to_this_page_in_each_language(client, event):
-    html = client.get("/es/events/demo/search?bib=12+34").content.decode()
+    html = client.get("/es/events/demo/search?bib=12_34").content.decode()
     assert '<nav class="languages" aria-label="Idioma">' in html
     assert switcher(html) == [
-        ("/en/events/demo/search?bib=12+34", "en", ""),
-        ("/de/events/demo/search?bib=12+34", "de", ""),
-        ("/es/events/demo/search?bib=12+34", "es", ' aria-current="true"'),
-        ("/fr/events/demo/search?bib=12+34", "fr", ""),
+        ("/en/events/demo/search?bib=12_34", "en", ""),
+        ("/de/events/demo/search?bib=12_34", "de", ""),
+        ("/es/events/demo/search?bib=12_34", "es", ' aria-current="true"'),
+        ("/fr/events/demo/search?bib=12_34", "fr", ""),
     ]
-    assert '<a href="/fr/events/demo/search?bib=12+34" hreflang="fr" lang="fr">Français</a>' in html
-    alternate = '<link rel="alternate" hreflang="de" href="http://testserver/de/events/demo/search?bib=12+34">'
+    assert '<a href="/fr/events/demo/search?bib=12_34" hreflang="fr" lang="fr">Français</a>' in html
+    alternate = '<link rel="alternate" hreflang="de" href="http://testserver/de/events/demo/search?bib=12_34">'
     assert alternate in html
 
 
@@ -318,4 +320,4 @@ def test_the_embed_keeps_its_language_without_cookies(portal):
     html = get(portal, search.headers["Location"]).text
     assert f'href="/fr/embed/events/demo/bib/{BIB}/photos/' in html
     assert 'href="?page=2"' in html
-    assert "47 photos pour le dossard 1234" in html
+    assert h1(html) == "47 photos pour le dossard 1234"

@@ -40,6 +40,7 @@ def test_the_search_page_offers_only_bib_search(portal):
     page = requests.get(portal + url("event"), timeout=30)
     assert page.status_code == 200
     assert 'name="bib"' in page.text
+    assert 'inputmode="numeric"' in page.text  # RunSignUp's BIBs are numbers
     assert 'name="selfie"' not in page.text
     selfie = "ddc661a7-8861-4793-9437-af42a82d12f8"
     assert requests.get(portal + url("gallery", "selfie", selfie), timeout=30).status_code == 404

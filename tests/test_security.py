@@ -52,8 +52,18 @@ def check_deploy(fail_level: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_deploy_checklist_is_clean_with_production_settings():
-    result = check_deploy("WARNING")
+@pytest.mark.parametrize(
+    "email",
+    [
+        {},
+        {
+            "EMAIL_URL": "smtp+tls://mail.example.org:587",
+            "PORTAL_URL": "https://photos.example.org",
+        },
+    ],
+)
+def test_deploy_checklist_is_clean_with_production_settings(email):
+    result = check_deploy("WARNING", **email)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -64,6 +74,11 @@ def test_deploy_checklist_is_clean_with_production_settings():
         ({"NINEPIC_STANDIN": "True"}, "photos.E002"),
         ({"RUNSIGNUP_STANDIN": "True"}, "photos.E002"),
         ({"SECRET_KEY": PLACEHOLDER_SECRET_KEY}, "photos.E003"),
+        ({"EMAIL_URL": "smtp://mail.example.org:587"}, "photos.E004"),
+        (
+            {"EMAIL_URL": "smtp://mail.example.org:587", "PORTAL_URL": "http://photos.example.org"},
+            "photos.E004",
+        ),
     ],
 )
 def test_deployment_checks_refuse_what_must_not_go_live(env, error):

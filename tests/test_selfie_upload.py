@@ -409,7 +409,7 @@ def test_uploads_are_limited_per_client(event, nine_pic, settings):
 
 
 def test_uploads_are_limited_per_event(event, nine_pic, settings):
-    settings.EVENT_RATE_LIMITS = {"selfie": "2/m"}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "selfie-event": "2/m"}
     picture = phone_photo(size=(300, 400))
     answers = [upload(event, picture, REMOTE_ADDR=f"192.0.2.{n}") for n in range(1, 4)]
     assert [page.status_code for page in answers] == [303, 303, 503]

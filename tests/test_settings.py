@@ -68,6 +68,24 @@ def test_a_stand_in_original_size_must_be_a_size():
     assert 'NINEPIC_STANDIN_ORIGINAL_SIZE must look like "6000x4000"' in result.stderr
 
 
+def test_the_subscription_check_leaves_runners_most_of_the_upstream_budget():
+    result = start(
+        DEBUG="True", UPSTREAM_CALLS_PER_MINUTE_PER_EVENT="100", SUBSCRIPTION_CHECKS_PER_MINUTE="51"
+    )
+    assert result.returncode != 0
+    assert "at most half of UPSTREAM_CALLS_PER_MINUTE_PER_EVENT (100)" in result.stderr
+    assert start(DEBUG="True", SUBSCRIPTION_CHECKS_PER_MINUTE="0").returncode != 0
+    ok = start(
+        DEBUG="True", UPSTREAM_CALLS_PER_MINUTE_PER_EVENT="100", SUBSCRIPTION_CHECKS_PER_MINUTE="50"
+    )
+    assert ok.returncode == 0
+    # With no budget, any pace of at least one a minute.
+    ok = start(
+        DEBUG="True", UPSTREAM_CALLS_PER_MINUTE_PER_EVENT="0", SUBSCRIPTION_CHECKS_PER_MINUTE="5000"
+    )
+    assert ok.returncode == 0
+
+
 def test_a_client_share_must_be_a_part_of_the_budget():
     for share in ("0", "1.5", "-0.1"):
         result = start(DEBUG="True", UPSTREAM_CLIENT_SHARE=share)

@@ -58,6 +58,9 @@ class PhotoProvider(ABC):
     required_event_fields: ClassVar[tuple[str, ...]]
     # Shown above the provider's fields in the admin.
     admin_description: ClassVar[str] = ""
+    # Whether gallery_page may call the provider (spending the event's upstream budget), so
+    # that scheduled work pacing itself must; False where searches read the portal's index.
+    searches_cost_upstream_calls: ClassVar[bool] = True
 
     def __init__(self, event: Event, *, spender: str | None = None):
         """`spender` is the client the calls made now are for (photos.ratelimits.client_key),
@@ -74,6 +77,11 @@ class PhotoProvider(ABC):
             SearchMethod.SELFIE: self.event.offers_selfie_search,
         }
         return [m for m in SearchMethod if offered[m] and m in self.supported_searches]
+
+    @property
+    def numeric_bibs(self) -> bool:
+        """Whether every BIB of the event is digits only (phones then offer a number pad)."""
+        return self.event.bibs_are_numbers
 
     @abstractmethod
     def clean_photo_id(self, image_id: str) -> str:

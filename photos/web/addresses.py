@@ -53,7 +53,7 @@ def read_search(
     if method not in provider.search_methods:
         raise Http404("This event does not offer that search.")
     ratelimits.check(request, "gallery")
-    form = SearchForm({method.value: identifier}, methods=provider.search_methods)
+    form = SearchForm.of(provider, {method.value: identifier})
     if not form.is_valid():
         raise InvalidSearch(form)
     try:

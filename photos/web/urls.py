@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from photos.web import downloads, views
+from photos.web import downloads, subscriptions, views
 from photos.web.addresses import SearchMethodConverter
 
 app_name = "photos"
@@ -18,6 +18,14 @@ urlpatterns = [
     path(f"{SEARCH}/", views.gallery, name="gallery"),
     path(f"{SEARCH}/photos/<str:image_id>/", views.photo_page, name="photo"),
     path(f"{SEARCH}/photos.zip", downloads.photos_zip, name="zip"),
+    path(f"{SEARCH}/email/", subscriptions.subscribe, name="subscribe"),
+    path(
+        "events/<slug:slug>/email/confirm/<str:token>/",
+        subscriptions.confirm,
+        name="subscription-confirm",
+    ),
+    # Not under the event: unsubscribing works whatever became of it.
+    path("email/unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
     path("events/<slug:slug>/photos/<str:image_id>/download", downloads.download, name="download"),
     path(
         "events/<slug:slug>/photos/<str:image_id>/preview",

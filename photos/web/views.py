@@ -16,12 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from photos import ratelimits, selectors, selfies
-from photos.domain import ProviderError, SearchMethod
+from photos.domain import ProviderError, ProviderThrottled, SearchMethod
 from photos.forms import SearchForm
 from photos.galleries import find_in_gallery
 from photos.models import Event
 from photos.providers import provider_for
-from photos.web import presenters, runner_forms, uploads
+from photos.web import presenters, runner_forms, subscriptions, uploads
 from photos.web.addresses import gallery_url, page_namespace, photo_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
 from photos.web.rendering import render_event_page, render_search_page
@@ -35,7 +35,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @event_page
 def event_home(request: HttpRequest, event: Event) -> HttpResponse:
-    return render_search_page(request, event, SearchForm(methods=_search_methods(event)))
+    return render_search_page(request, event, SearchForm.of(provider_for(event)))
 
 
 @require_safe
@@ -43,7 +43,7 @@ def event_home(request: HttpRequest, event: Event) -> HttpResponse:
 def search(request: HttpRequest, event: Event) -> HttpResponse:
     """The search form's GET target: no cookies, so it works inside third-party iframes."""
     ratelimits.check(request, "search")
-    form = SearchForm(request.GET, methods=_search_methods(event))
+    form = SearchForm.of(provider_for(event), request.GET)
     if not form.is_valid():
         return render_search_page(request, event, form, status=400)
     return redirect(
@@ -74,7 +74,7 @@ def selfie_upload(request: HttpRequest, event: Event) -> HttpResponse:
         upload = uploads.hold_in_memory(request, field="selfie", limit=settings.SELFIE_MAX_BYTES)
         runner_forms.check(request, event, "selfie")
         selfie = selfies.prepare(uploads.sent_file(request, upload))
-        ratelimits.check_event(request, event, "selfie")
+        _check_selfie_uploads_of(request, event)
         request_id = provider.search_by_selfie(selfie.jpeg)
     except (selfies.SelfieRefused, ProviderError) as error:
         # The search page's forms below the message let the runner try again at once.
@@ -84,6 +84,17 @@ def selfie_upload(request: HttpRequest, event: Event) -> HttpResponse:
     return HttpResponseRedirect(
         gallery_url(request, event, SearchMethod.SELFIE, request_id), status=303
     )
+
+
+def _check_selfie_uploads_of(request: HttpRequest, event: Event) -> None:
+    """Count an upload against the event's limit, whoever sends it (RATELIMIT_SELFIE_PER_EVENT).
+    Past it the event is busy, this runner was not too quick: ProviderThrottled says so."""
+    try:
+        ratelimits.check(request, "selfie-event", per=str(event.pk))
+    except ratelimits.RateLimited as limited:
+        raise ProviderThrottled(
+            f"event {event.slug}: selfie uploads limit reached", retry_after=limited.wait
+        ) from None
 
 
 @require_safe
@@ -136,6 +147,7 @@ def gallery(
             current_app=page_namespace(request),
         ),
         "form": search.form,
+        "subscribe": subscriptions.offer(request, search),
     }
     response = render_event_page(request, event, "photos/gallery.html", context)
     # What the provider has changes as photos are processed: browsers must ask again.
@@ -207,7 +219,3 @@ def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
     # The link carries ?v=<last change>, so a long cache is safe.
     patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
     return response
-
-
-def _search_methods(event: Event) -> list[SearchMethod]:
-    return provider_for(event).search_methods

@@ -14,10 +14,13 @@ RATE_LIMITS = {
     "download": env.str("RATELIMIT_DOWNLOAD", default="120/m"),
     # Face search is the organiser's most expensive call: a few tries an hour is plenty.
     "selfie": env.str("RATELIMIT_SELFIE", default="10/h"),
-}
-# Limits per event, whoever asks ("count/period"; empty switches one off).
-EVENT_RATE_LIMITS = {
-    "selfie": env.str("RATELIMIT_SELFIE_PER_EVENT", default="60/m"),
+    # Not per client: selfie uploads for one event, whoever sends them.
+    "selfie-event": env.str("RATELIMIT_SELFIE_PER_EVENT", default="60/m"),
+    "subscribe": env.str("RATELIMIT_SUBSCRIBE", default="10/h"),
+    # Not per client: confirmation emails to one email address, and for one event (which
+    # bounds how much mail a flood of sign-ups can make the portal send).
+    "subscribe-address": env.str("RATELIMIT_SUBSCRIBE_PER_ADDRESS", default="3/d"),
+    "subscribe-event": env.str("RATELIMIT_SUBSCRIBE_PER_EVENT", default="1000/h"),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

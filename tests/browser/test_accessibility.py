@@ -11,12 +11,13 @@ from standins.runsignup import catalogue as runsignup_catalogue
 PAGES = [
     "/",
     "/en/events/demo/",
-    "/en/events/demo/search?bib=12+34",
+    "/en/events/demo/search?bib=12_34",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/?page=2",
     f"/en/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/",
     "/en/events/demo/selfie/00000000-0000-4000-8000-000000000000/",  # none: selfie tips
     "/en/events/demo/bib/5555/",
+    "/en/events/demo/bib/5555/email/",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/photos/{catalogue.all_photos()[2].image_id}/",
     "/en/events/unknown/",
     # Translated pages: longer words, other accessible names.

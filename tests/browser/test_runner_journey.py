@@ -41,7 +41,7 @@ def test_search_browse_and_download(page, live_standin, event, tmp_path):
 
 def test_invalid_bib_is_explained_next_to_the_field(page, live_standin, event):
     page.goto(f"{live_standin.url}/en/events/demo/")
-    page.get_by_label("BIB number").fill("12 34")
+    page.get_by_label("BIB number").fill("12/34")
     page.get_by_role("button", name="Find my photos", exact=True).click()
     field = page.get_by_label("BIB number")
     assert field.get_attribute("aria-invalid") == "true"

@@ -39,6 +39,7 @@ class RunSignUpProvider(PhotoProvider):
     supported_searches = frozenset({SearchMethod.BIB})
     event_fields = ("runsignup_race_id", "runsignup_event_days_id", "runsignup_album_id")
     required_event_fields = ("runsignup_race_id", "runsignup_event_days_id")
+    searches_cost_upstream_calls = False  # they read the index
     admin_description = (
         "Runners search a copy of the race's photo list that the portal keeps up to date "
         "(sync_runsignup_photos, or “Refresh from the photo provider now” in the list of "
@@ -52,6 +53,11 @@ class RunSignUpProvider(PhotoProvider):
             for name in ("RUNSIGNUP_API_KEY", "RUNSIGNUP_API_SECRET")
             if not getattr(settings, name)
         ]
+
+    @property
+    def numeric_bibs(self) -> bool:
+        """RunSignUp's BIBs are numbers."""
+        return True
 
     def clean_photo_id(self, image_id: str) -> str:
         """RunSignUp numbers its photos."""
