@@ -483,17 +483,22 @@ def test_the_selfie_is_never_printed_as_bytes():
 # --- Against the 9Pic stand-in, over HTTP ------------------------------------------------
 
 
-def test_the_sample_selfie_finds_its_runner_over_http(live_standin, event):
+def upload_over_http(portal: str, picture: bytes) -> requests.Response:
+    """The search page's selfie form, as a browser without JavaScript sends it."""
     session = requests.Session()
-    page = session.get(f"{live_standin.url}/en/events/demo/", timeout=30).text
-    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
-    gallery = session.post(
-        f"{live_standin.url}{UPLOAD}",
+    page = session.get(f"{portal}/en/events/demo/", timeout=30).text
+    token = re.search(rf'name="{runner_forms.FIELD}" value="([^"]+)"', page).group(1)
+    return session.post(
+        f"{portal}{UPLOAD}",
         data={runner_forms.FIELD: token},
-        files={"selfie": ("me.jpg", SAMPLE_SELFIE.read_bytes(), "image/jpeg")},
-        headers={"Origin": live_standin.url},
+        files={"selfie": ("me.jpg", picture, "image/jpeg")},
+        headers={"Origin": portal},
         timeout=30,
     )
+
+
+def test_the_sample_selfie_finds_its_runner_over_http(live_standin, event):
+    gallery = upload_over_http(live_standin.url, SAMPLE_SELFIE.read_bytes())
     assert gallery.history[0].status_code == 303
     assert GALLERY.match(gallery.url.removeprefix(live_standin.url))
     assert "15 photos for your selfie" in gallery.text
@@ -541,3 +546,11 @@ def test_the_connection_check_says_when_9pic_has_selfie_search_off(
     event.offers_selfie_search = False
     event.save()
     assert "Selfie upload" not in connection_check(admin_client, event)
+
+
+def test_a_throttled_face_search_over_http_is_a_busy_page(live_standin, event, settings):
+    settings.NINEPIC_STANDIN_FAULTS = "throttle"
+    settings.NINEPIC_MAX_RETRIES = 0
+    busy = upload_over_http(live_standin.url, SAMPLE_SELFIE.read_bytes())
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    assert "Lots of runners are looking for their photos right now" in busy.text
