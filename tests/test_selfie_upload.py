@@ -483,17 +483,20 @@ def test_the_selfie_is_never_printed_as_bytes():
 # --- Against the 9Pic stand-in, over HTTP ------------------------------------------------
 
 
-def upload_over_http(portal: str, picture: bytes) -> requests.Response:
+def upload_over_http(
+    portal: str, picture: bytes, path: str = UPLOAD, **options
+) -> requests.Response:
     """The search page's selfie form, as a browser without JavaScript sends it."""
     session = requests.Session()
     page = session.get(f"{portal}/en/events/demo/", timeout=30).text
     token = re.search(rf'name="{runner_forms.FIELD}" value="([^"]+)"', page).group(1)
     return session.post(
-        f"{portal}{UPLOAD}",
+        f"{portal}{path}",
         data={runner_forms.FIELD: token},
-        files={"selfie": ("me.jpg", picture, "image/jpeg")},
+        files={"selfie": ("IMG_0001.JPG", picture, "image/jpeg")},
         headers={"Origin": portal},
-        timeout=30,
+        timeout=60,
+        **options,
     )
 
 
