@@ -67,6 +67,8 @@ class Refusal(Enum):
 
 
 class SelfieRefused(Exception):
+    """What the runner sent cannot be sent on; `refusal` says why, in their words."""
+
     def __init__(self, refusal: Refusal):
         super().__init__(refusal.name)
         self.refusal = refusal

@@ -2,9 +2,10 @@
 
 Django writes an upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file; a
 selfie must never touch the disk, so its view swaps in `MemoryOnlyUpload` before the body
-is read. A body whose Content-Length is over the limit is refused without reading a byte;
-one that turns out larger while being read (a lying or missing length cannot get past
-Django's reader, which stops at Content-Length) is dropped as soon as it passes the limit.
+is read. A body whose Content-Length is over the limit (with room for the form around the
+file) is refused without reading a byte; Django reads no further than Content-Length, so a
+lying or missing one cannot bring more. A file over the limit within that room is dropped
+as soon as it passes the limit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.http import HttpRequest
 
 from photos.selfies import Refusal, SelfieRefused
 
-# The form's other fields and the multipart headers around the file: a few hundred bytes.
+# Room for the form's other fields and the multipart headers around the file (a few
+# hundred bytes in a browser's post).
 FORM_OVERHEAD = 16 * 1024
 
 
