@@ -2,23 +2,45 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
+# uv installs the locks: one file for every platform (--universal), hashes checked, in seconds.
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest workers for `make test` and `make test-services`; 0 runs the suite serially.
+TEST_WORKERS ?= 2
 
-.PHONY: run test test-services services lint typecheck chromium wrk gettext messages bench loadtest loadtest-cluster clean
+.PHONY: run test test-services services lint typecheck lock chromium wrk gettext messages bench loadtest loadtest-cluster clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PIP) install --quiet .
+# Named after its version, so that changing UV_VERSION installs that one.
+$(VENV)/.uv-$(UV_VERSION): | $(PY)
+	$(VENV)/bin/pip install --quiet uv==$(UV_VERSION)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install --quiet ".[test]"
+# The venv holds exactly one lock's packages: requirements.txt for the portal (what production
+# installs), or requirements-test.txt for it and the test tools at the same versions. Syncing
+# the first removes the test tools, so their stamp goes too.
+SYNC = $(UV) pip sync --quiet --require-hashes --python $(PY)
+
+$(VENV)/.installed-run: requirements.txt | $(VENV)/.uv-$(UV_VERSION)
+	$(SYNC) requirements.txt
+	rm -f $(VENV)/.installed-test
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt | $(VENV)/.uv-$(UV_VERSION)
+	$(SYNC) requirements-test.txt
 	touch $@ $(VENV)/.installed-run
+
+# After changing dependencies in pyproject.toml: both locks anew, keeping every pin that still
+# fits; `make lock LOCK_FLAGS=--upgrade` moves all to the newest releases pyproject.toml allows.
+LOCK = $(UV) pip compile --quiet --universal --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_FLAGS) pyproject.toml
+lock: | $(VENV)/.uv-$(UV_VERSION)
+	$(LOCK) -o requirements.txt
+	$(LOCK) --extra test --constraints requirements.txt -o requirements-test.txt
 
 ANSWERS = $(PY) -c "import socket; socket.create_connection(('$(HOST)', $(PORT)), 1)" 2>/dev/null
 
@@ -72,14 +94,14 @@ typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 
 test: lint chromium wrk gettext
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --numprocesses $(TEST_WORKERS)
 	@if $(MAKE) --no-print-directory services; then \
 		$(MAKE) --no-print-directory test-services; \
 	else echo "Redis, PostgreSQL or nginx cannot be installed here: skipping test-services."; fi
 
 # The integration suite and a two-instance cluster test on real Redis and PostgreSQL.
 test-services: $(VENV)/.installed-test services chromium
-	$(PY) bench/services.py test
+	$(PY) bench/services.py test --numprocesses $(TEST_WORKERS)
 
 # Several minutes: prints the table docs/performance.md shows and writes bench-results/latest.json.
 bench: $(VENV)/.installed-test wrk

@@ -39,7 +39,8 @@ def api_key_never_leaks(caplog):
 
 @pytest.fixture(autouse=True)
 def _standin_media(settings, tmp_path_factory):
-    # Drawn demo photos are shared by all tests of a run: drawing them is the slow part.
+    # Drawn demo photos are shared by all tests of a run (of a worker under pytest -n: each has
+    # its own base temp): drawing them is the slow part.
     settings.NINEPIC_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "standin-media"
     settings.RUNSIGNUP_STANDIN_MEDIA_DIR = tmp_path_factory.getbasetemp() / "runsignup-media"
 
@@ -75,6 +76,14 @@ def _fresh_caches(settings, tmp_path, monkeypatch):
     cache.clear()
     monkeypatch.setattr(sharedcache, "_outage", sharedcache._Outage())
     settings.PREVIEW_DIR = tmp_path / "previews"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A test client's request leaves its page's
+    language active in the test's thread, where the next test in this process would inherit it
+    (reverse() then gives German addresses, say): which test comes next differs under pytest -n."""
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Test settings: production-like (DEBUG off) with the 9Pic and RunSignUp stand-ins mounted."""
 
 import os
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "False")
@@ -21,6 +22,14 @@ os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
 os.environ.setdefault("PORTAL_URL", "http://testserver")
 # The stand-in's hosts, and the storage host that tests faking 9Pic with `responses` use.
 os.environ.setdefault("NINEPIC_STORAGE_HOSTS", "localhost,127.0.0.1,testserver,storage.test")
+# `make test-services` runs the suite in parallel on one Redis, and cache.clear() empties a whole
+# Redis database: each pytest-xdist worker gets its own (1 and up of Redis's 16; 0 stays for
+# serial runs), for the portal's cache and for tests that read CACHE_URL themselves.
+# pytest-django already gives each worker its own PostgreSQL database.
+xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", … under pytest -n
+if xdist_worker and os.environ.get("CACHE_URL", "").startswith("redis"):
+    own_database = f"/{1 + int(xdist_worker.removeprefix('gw'))}"
+    os.environ["CACHE_URL"] = urlsplit(os.environ["CACHE_URL"])._replace(path=own_database).geturl()
 
 from portal.settings import *  # noqa: E402,F403
 

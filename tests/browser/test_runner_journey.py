@@ -23,7 +23,8 @@ def test_search_browse_and_download(page, live_standin, event, tmp_path):
     )
 
     page.get_by_role("link", name="Next page").click()
-    assert page.url.endswith(f"/bib/{BIB}/?page=2")
+    # Until it loads (not just when its address shows), the new page may have no cards yet.
+    page.wait_for_url(lambda url: url.endswith(f"/bib/{BIB}/?page=2"))
     assert page.locator(".photo-card").count() == BIB_TOTAL - 30
     assert page.get_by_role("link", name="Page 2").get_attribute("aria-current") == "page"
 
@@ -115,7 +116,7 @@ def test_without_javascript_the_journey_works_and_no_dead_buttons_show(
     assert not page.get_by_role("button", name="Share").is_visible()
     assert page.get_by_role("button", name="Save photos to this phone").count() == 0
     page.get_by_role("link", name="Next page").click()
-    assert page.url.endswith("?page=2")
+    page.wait_for_url(lambda url: url.endswith("?page=2"))
     context.close()
 
 

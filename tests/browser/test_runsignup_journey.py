@@ -35,7 +35,8 @@ def test_search_gallery_photo_and_download(page, portal, tmp_path):
     loaded(page, page.locator(".photo-card img").first)  # RunSignUp's thumbnail
 
     page.get_by_role("link", name="Next page").click()
-    assert page.url.endswith(f"/bib/{BIB}/?page=2")
+    # Until it loads (not just when its address shows), the new page may have no cards yet.
+    page.wait_for_url(lambda url: url.endswith(f"/bib/{BIB}/?page=2"))
     assert page.locator(".photo-card").count() == len(SHOWING_BIB) - 30
 
     page.get_by_role("link", name=f"Photo 31 of {len(SHOWING_BIB)}", exact=True).click()
