@@ -35,7 +35,7 @@ INTEGRATION_SUITE = [
 ]
 # Its servers migrate and seed the one PostgreSQL database: one cluster at a time, so it runs
 # after the suite and in one process, never split between pytest-xdist workers.
-CLUSTER_TEST = "tests/services"
+CLUSTER_TEST = "tests/cluster"
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """Admin login throttling (django-axes): an address that keeps failing is locked out, counted the
-way the rate limits count clients. Across instances: tests/services/test_cluster.py."""
+way the rate limits count clients. Across instances: tests/cluster/test_cluster.py."""
 
 from datetime import timedelta
 
