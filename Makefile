@@ -103,8 +103,9 @@ test: lint chromium wrk gettext
 test-services: $(VENV)/.installed-test services chromium
 	$(PY) bench/services.py test --numprocesses $(TEST_WORKERS)
 
-# Several minutes: prints the table docs/performance.md shows and writes bench-results/latest.json.
-bench: $(VENV)/.installed-test wrk
+# Twenty minutes or so: prints the table docs/performance.md shows and writes
+# bench-results/latest.json (wrk makes the load, Chromium measures the cold gallery).
+bench: $(VENV)/.installed-test wrk chromium
 	$(PY) bench/run.py
 
 # Three minutes of race day against a faulty upstream: prints figures, fails on any 500.

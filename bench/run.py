@@ -3,8 +3,10 @@
 Prints a table (and writes JSON) of: the portal's added latency over the bare upstream
 call, cached gallery throughput at 1/10/50 clients, throughput against a 300 ms upstream
 for the shipped gunicorn settings and for plain sync workers, preview cost and page
-weight, a worker's memory growth while it streams a 50 MB original, and BIB search
-latency on a RunSignUp event's photo index of 100,000 photos.
+weight, a worker's memory growth while it streams a 50 MB original, BIB search
+latency on a RunSignUp event's photo index of 100,000 photos, a cold 9Pic gallery through a
+real browser (bench/cold_gallery.py) and a race hour of 10,000 runners (bench/race_hour.py),
+each listed by 9Pic's search endpoints and by the fallback, side by side.
 
 Load comes from wrk (Debian package), so the load generator costs little of the two
 cores it shares with the servers. Every server is started here and stopped on exit.
@@ -26,11 +28,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
+import cold_gallery
+import race_hour
 import requests
 from servers import EVENT_PATH, KEY, ROOT, Servers, children
 
-API_PATH = "/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+API_PATH = "/_standin/9pic/api/v1/ext/903/event/456"
 FIELD_BIB = 10000  # bibs from here on each have three photos in the stand-in
 UNIQUE_BIBS_LUA = """
 counter = 0
@@ -53,6 +58,11 @@ TARGETS = {
     "download_memory_growth_mb": ("<", 20),
     "runsignup_query_p95_ms": ("<", 10),
     "runsignup_page_p50_ms": ("<", 25),
+    "search_cold_storage_bytes": ("<", 1),
+    "search_cold_api_calls": ("<", 2),
+    "search_cold_first_screen_ms": ("<", 1000),
+    "race_search_storage_bytes_not_downloads": ("<", 1),
+    "race_search_errors": ("<", 1),
 }
 RUNSIGNUP_EVENT_PATH = "/en/events/demo-trail-run"
 
@@ -75,10 +85,10 @@ class Bench(Servers):
             bibs = iter(range(FIELD_BIB, FIELD_BIB + 10_000))
 
             def bare() -> None:
-                session.post(
-                    upstream + API_PATH,
+                # The call an uncached gallery page makes: a page of BIB Search.
+                session.get(
+                    f"{upstream}{API_PATH}/bibs/{next(bibs)}",
                     params={"page": 1, "page_size": 30},
-                    json={"method": "bib", "identifier": str(next(bibs))},
                     headers={"X-API-Key": KEY},
                     timeout=30,
                 ).raise_for_status()
@@ -157,8 +167,12 @@ class Bench(Servers):
             page_bytes = wire_bytes(page) + sum(
                 wire_bytes(session.get(portal + a, timeout=30)) for a in set(assets)
             )
-            previews = re.findall(r'<img src="([^"]+/preview)"', html)
-            preview_sizes = [wire_bytes(session.get(portal + u, timeout=60)) for u in previews]
+            # 9Pic's previews (on the stand-in's CDN), or the portal's on the fallback.
+            previews = re.findall(r'<img src="([^"]+)"', html)
+            preview_sizes = [
+                wire_bytes(session.get(urljoin(portal, u.replace("&amp;", "&")), timeout=60))
+                for u in previews
+            ]
         return {
             "original_bytes": len(original),
             "preview_ms": preview_ms,
@@ -414,6 +428,7 @@ def report(figures: dict) -> str:
             "p50 < 25 ms",
         ),
     ]
+    rows += cold_gallery.rows(figures) + race_hour.rows(figures)
     width = max(len(r[0]) for r in rows)
     lines = [f"Machine: {figures['machine']}", ""]
     lines += [f"{name:<{width}}  {value:<28} {target}" for name, value, target in rows]
@@ -431,7 +446,13 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=50, help="stand-in latency for (1)")
     parser.add_argument("--smoke", action="store_true", help="a few seconds, to check it runs")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "latest.json")
+    parser.add_argument("--race-runners", type=int, default=race_hour.RUNNERS)
+    parser.add_argument(
+        "--race-seconds", type=float, default=360, help="the race hour, compressed (10x)"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.race_runners, args.race_seconds = 40, 4
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as workdir:
         bench = Bench(Path(workdir), smoke=args.smoke)
         figures = {"machine": machine(), "smoke": args.smoke}
@@ -441,6 +462,13 @@ def main() -> None:
         figures |= bench.previews_and_weight()
         figures |= bench.download_memory()
         figures |= bench.runsignup_search()
+        figures |= cold_gallery.run(bench, latency_ms=args.latency_ms, smoke=args.smoke)
+        figures |= race_hour.run(
+            bench,
+            runners=args.race_runners,
+            seconds=args.race_seconds,
+            latency_ms=args.latency_ms,
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
     print(report(figures))

@@ -117,6 +117,9 @@ class Servers:
             # The stand-in (in another process here) serves its photos over plain http.
             NINEPIC_STORAGE_HOSTS="127.0.0.1",
             NINEPIC_STORAGE_ALLOW_HTTP="True",
+            # And its previews, as 9Pic's CDN.
+            NINEPIC_PREVIEW_HOSTS="127.0.0.1",
+            NINEPIC_PREVIEW_ALLOW_HTTP="True",
             **env,
         )
 

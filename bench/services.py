@@ -19,6 +19,7 @@ from servers import ROOT, postgres, redis, smtp
 
 INTEGRATION_SUITE = [
     "tests/test_integration_standin.py",
+    "tests/test_ninepic_galleries.py",
     "tests/test_previews_and_caching.py",
     "tests/test_protection.py",
     "tests/test_gallery_views.py",

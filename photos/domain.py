@@ -18,13 +18,29 @@ class SearchMethod(StrEnum):
 
 @dataclass(frozen=True)
 class Photo:
+    """A photo in a gallery: what a page shows of it. Its original is asked for at click
+    time (`OriginalLink`), never put in a page."""
+
     image_id: str
-    filename: str
-    url: str  # the original's; 9Pic's expire within the hour, so pages never hold them
-    # The provider's own public, non-expiring renderings (RunSignUp's thumbnail and large),
-    # which pages may show directly; None where the portal makes previews (9Pic's originals).
+    filename: str  # what a download of the original is called
+    # The provider's own renderings, which pages show directly (RunSignUp's thumbnail and
+    # large image, 9Pic's small and large previews on its CDN); None where the portal makes
+    # previews from the original.
     thumbnail_url: str | None = None
     large_url: str | None = None
+    # The photo's size in pixels, or its shape at least, where the provider says.
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class OriginalLink:
+    """Where a photo's original can be fetched right now. 9Pic's links expire within the
+    hour: they are asked for when needed and never rendered into a page."""
+
+    image_id: str
+    filename: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,9 @@ class GalleryPage:
     total: int
     pagination: Pagination | None
     message: str = ""
+    # When the first of the page's preview links stops working (Unix time), if they expire:
+    # nothing may keep the page longer.
+    links_expire_at: float | None = None
 
     @property
     def is_empty(self) -> bool:

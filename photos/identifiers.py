@@ -44,11 +44,12 @@ def tidy_bib_input(value: str) -> str:
 
 
 def clean_bib(value: str) -> str:
-    """1 to 20 letters, digits or hyphens, e.g. 1234 or A-17."""
+    """1 to 20 letters, digits or hyphens, e.g. 1234 or A-17, in upper case: BIBs are
+    matched in any case (9Pic's BIB Search does), so `a-17` and `A-17` are one search."""
     bib = value.strip()
     if not BIB_PATTERN.fullmatch(bib):
         raise ValueError(bib)
-    return bib
+    return bib.upper()
 
 
 def clean_uuid(value: str) -> str:

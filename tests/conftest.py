@@ -9,13 +9,15 @@ from pathlib import Path
 
 import environ
 import pytest
+import responses
 from django.utils import translation
 
 from bench.servers import smtp
 from photos.models import Event, Provider
+from photos.providers import provider_for
 from standins.runsignup import catalogue as runsignup_catalogue
 from standins.runsignup import views as runsignup_views
-from tests import leakcheck
+from tests import leakcheck, ninepic_answers
 
 API_KEY = os.environ["NINEPIC_STANDIN_API_KEY"]
 CREDENTIALS = {
@@ -97,6 +99,17 @@ def event(db) -> Event:
         is_published=True,
         accent_colour="#c2410c",
     )
+
+
+@pytest.fixture
+def upstream(event):
+    """9Pic faked with `responses` for the demo event, whose Event Details (BIB and selfie
+    search on) the portal has already read: `upstream.calls` holds what the test asks."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(ninepic_answers.DETAILS, json=ninepic_answers.details())
+        assert provider_for(event).search_methods
+        mock.calls.reset()
+        yield mock
 
 
 @pytest.fixture

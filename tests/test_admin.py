@@ -1,5 +1,7 @@
 """The organiser's side: the event admin, its connection checks and the RunSignUp sync."""
 
+import re
+
 import pytest
 import responses
 
@@ -7,14 +9,26 @@ from photos.domain import SearchMethod
 from photos.models import Event
 from photos.providers import provider_for
 from standins.runsignup import catalogue
+from tests import ninepic_answers
 
-UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+PING = f"{ninepic_answers.API}/ping"
+PONG = {"responseType": "success", "message": "pong", "data": {"status": "ok"}}
+NOBODY = {"responseType": "error", "message": "Not found", "data": None}
 
 
 @pytest.fixture
-def upstream():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+def connected(upstream):
+    """9Pic answers Ping, Event Details (BIB and selfie search on), both search listings and
+    a selfie upload (finding no face in the check's plain picture)."""
+    upstream.get(PING, json=PONG)
+    upstream.get(re.compile(rf"{ninepic_answers.API}/bibs/.*"), json=ninepic_answers.listing([]))
+    upstream.get(re.compile(rf"{ninepic_answers.API}/faces/.*"), status=404, json=NOBODY)
+    upstream.post(
+        f"{ninepic_answers.API}/faces",
+        status=400,
+        json={"responseType": "error", "message": "No face detected"},
+    )
+    return upstream
 
 
 def check(admin_client, event):
@@ -58,18 +72,97 @@ def test_add_form_prepopulates_the_slug(admin_client, db):
     assert b"prepopulated_fields" in page.content or b"data-prepopulated-field" in page.content
 
 
-def test_connection_check_success(admin_client, event, upstream):
-    upstream.post(UPSTREAM, status=404, json={"responseType": "error", "message": "No photos"})
-    page = check(admin_client, event)
-    assert "Connected: the key works and can read organisation 903, event 456." in (
-        page.content.decode()
+def test_connection_check_success(admin_client, event, connected):
+    page = check(admin_client, event).content.decode()
+    assert (
+        "Connected: the key works and can read organisation 903, event 456. 9Pic has BIB "
+        "search on and selfie search on for it. BIB galleries: 9Pic&#x27;s BIB Search, with "
+        "9Pic&#x27;s previews. Selfie galleries: 9Pic&#x27;s Face Search, with 9Pic&#x27;s "
+        "previews. Selfie upload works (9Pic found no face in the test)."
+    ) in page
+    calls = [
+        (c.request.method, c.request.url.split("/456/")[1].split("?")[0]) for c in connected.calls
+    ]
+    assert [(method, path.split("/")[0]) for method, path in calls] == [
+        ("GET", "ping"),
+        ("GET", "details"),
+        ("GET", "bibs"),
+        ("GET", "faces"),
+        ("POST", "faces"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (401, "9Pic says the API key is missing (401)."),
+        (403, "the API key is invalid or inactive, this server is not approved, or "),
+        (404, "The key works, but 9Pic does not know event 456."),
+        (500, "Could not reach 9Pic for organisation 903, event 456"),
+    ],
+)
+def test_connection_check_explains_a_refusal(admin_client, event, upstream, status, words):
+    upstream.get(PING, status=status, json={"responseType": "error", "message": "no"})
+    page = check(admin_client, event).content.decode()
+    assert words in page.replace("&#x27;", "'")
+    assert "Connected" not in page
+
+
+def test_connection_check_says_which_searches_9pic_switched_off(admin_client, event, connected):
+    connected.replace(
+        responses.GET, ninepic_answers.DETAILS, json=ninepic_answers.details(selfie_search=False)
     )
+    page = check(admin_client, event).content.decode()
+    assert "BIB search on and selfie search off" in page
+    assert "Selfie galleries" not in page
 
 
-def test_connection_check_explains_403(admin_client, event, upstream):
-    upstream.post(UPSTREAM, status=403, json={"responseType": "error", "message": "Forbidden"})
-    page = check(admin_client, event)
-    assert "organisation 903 does not own event 456" in page.content.decode()
+def test_connection_check_says_the_fallback_is_forced(admin_client, event, connected, settings):
+    settings.NINEPIC_GALLERY_LISTING = "originals"
+    page = check(admin_client, event).content.decode()
+    assert (
+        "BIB galleries: Download Originals, with previews the portal makes from the originals "
+        "(NINEPIC_GALLERY_LISTING)."
+    ) in page
+
+
+def test_connection_check_finds_a_search_listing_9pic_lacks(admin_client, event, connected):
+    connected.replace(
+        responses.GET,
+        re.compile(rf"{ninepic_answers.API}/bibs/.*"),
+        status=404,
+        json={"detail": "Not Found"},
+    )
+    page = check(admin_client, event).content.decode()
+    assert (
+        "BIB galleries: Download Originals, with previews the portal makes from the originals, as "
+        in page
+    )
+    assert "no such endpoint (404)" in page
+    assert not provider_for(event).lists_by_search(SearchMethod.BIB)
+
+
+def test_connection_check_of_an_event_9pic_switched_off(admin_client, event, connected):
+    connected.replace(
+        responses.GET, ninepic_answers.DETAILS, json=ninepic_answers.details(event_enabled=False)
+    )
+    page = check(admin_client, event).content.decode()
+    assert "But 9Pic has switched the event off: no photo can be read." in page
+    assert "messagelist" in page and 'class="error"' in page
+
+
+def test_connection_check_without_event_details_still_connects(admin_client, event, connected):
+    connected.replace(responses.GET, ninepic_answers.DETAILS, status=503)
+    page = check(admin_client, event).content.decode()
+    assert "Connected: the key works" in page
+    assert "Event Details could not be read" in page
+
+
+def test_connection_check_without_a_key(admin_client, event, upstream, settings):
+    settings.NINEPIC_API_KEY = ""
+    page = check(admin_client, event).content.decode()
+    assert "No 9Pic API key is configured (NINEPIC_API_KEY)." in page
+    assert len(upstream.calls) == 0
 
 
 NEW_EVENT = {

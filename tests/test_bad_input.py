@@ -7,7 +7,6 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
 import pytest
-import responses
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
@@ -20,8 +19,9 @@ from photos.identifiers import (
     clean_uuid,
     safe_filename,
 )
+from tests import ninepic_answers
 
-UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+EMPTY_LISTING = ninepic_answers.listing([])
 # Markup that could only be on the page if it was reflected unescaped.
 MARKUP = st.builds(
     '"><x-{}>'.format, st.text(alphabet=string.ascii_lowercase, min_size=6, max_size=12)
@@ -55,11 +55,12 @@ CHECKS = hypothesis_settings(
 
 
 @pytest.fixture
-def upstream(settings):
+def upstream(upstream, settings):
+    """9Pic knows no photos of any search."""
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "")
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(UPSTREAM, status=404, json={"responseType": "error", "message": "none"})
-        yield mock
+    upstream.get(re.compile(rf"{ninepic_answers.API}/(bibs|faces)/.*"), json=EMPTY_LISTING)
+    upstream.post(ninepic_answers.ORIGINAL_PHOTOS, status=404, json=ninepic_answers.NO_PHOTOS)
+    return upstream
 
 
 def is_valid(check, value) -> bool:

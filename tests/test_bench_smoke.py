@@ -55,6 +55,18 @@ def test_benchmark_smoke_run(tmp_path):
     assert figures["runsignup_index_photos"] == 5_000
     assert 0 < figures["runsignup_query_p50_ms"] <= figures["runsignup_query_p95_ms"]
     assert 0 < figures["runsignup_page_p50_ms"] <= figures["runsignup_page_p95_ms"]
+    # The cold gallery: 9Pic's search listing pulls no original, the fallback does.
+    assert "Cold gallery, BIB 1234" in report and "Race hour: 40 runners" in report
+    assert figures["search_cold_storage_bytes"] == figures["search_warm_storage_bytes"] == 0
+    assert figures["search_cold_bib_search_calls"] == figures["search_cold_api_calls"] == 1
+    assert figures["search_warm_api_calls"] == 0
+    assert figures["originals_cold_storage_bytes"] > 0 == figures["originals_cold_bib_search_calls"]
+    for listing in ("search", "originals"):
+        assert figures[f"{listing}_cold_first_screen_ms"] > 0
+        assert figures[f"race_{listing}_portal_cpu_s"] > 0
+    # (The fallback may time out on a loaded machine: its figures are only reported.)
+    assert figures["race_search_errors"] == 0, figures["race_search_errors_by_kind"]
+    assert figures["race_search_storage_bytes_not_downloads"] == 0
 
 
 @needs_wrk

@@ -1,12 +1,11 @@
 """Embed pages: framing headers per event, cookieless, links that stay in the frame, admin code."""
 
 import pytest
-import responses
 from django.core.exceptions import ValidationError
 
 from photos.origins import parse_origin, parse_origins
+from tests import ninepic_answers
 
-UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 SELFIE = "ddc661a7-8861-4793-9437-af42a82d12f8"
 
 
@@ -165,37 +164,10 @@ def test_embed_search_redirects_inside_the_embed(client, embeddable):
     assert response["Location"] == f"/en/embed/events/demo/selfie/{SELFIE}/"
 
 
-def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable):
-    photos = [
-        {
-            "url": f"https://storage.test/{n:08d}-0000-4000-8000-000000000000.jpg?s=1",
-            "filename": f"{n:08d}-0000-4000-8000-000000000000.jpg",
-        }
-        for n in range(30)
-    ]
-    body = {
-        "responseType": "success",
-        "message": "ok",
-        "data": {
-            "presigned_urls": photos,
-            "failed_urls": [],
-            "total_images": 47,
-            "successful_count": 30,
-            "failed_count": 0,
-            "identifier": "1234",
-            "pagination": {
-                "total": 47,
-                "currentPage": 1,
-                "totalPages": 2,
-                "hasNextPage": True,
-                "hasPreviousPage": False,
-                "page_size": 30,
-            },
-        },
-    }
-    with responses.RequestsMock() as upstream:
-        upstream.post(UPSTREAM, json=body)
-        response = client.get("/en/embed/events/demo/bib/1234/")
+def test_embed_gallery_links_stay_inside_and_need_no_cookies(client, embeddable, upstream):
+    answer = ninepic_answers.listing(ninepic_answers.photo_ids(30), total=47)
+    upstream.get(ninepic_answers.bib_search("1234"), json=answer)
+    response = client.get("/en/embed/events/demo/bib/1234/")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('/download"') == 30

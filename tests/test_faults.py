@@ -22,6 +22,8 @@ def gallery(live_standin, event, settings):
     settings.NINEPIC_MAX_RETRIES = 2
     settings.NINEPIC_BACKOFF = 0.1
     settings.NINEPIC_STANDIN_HANG_SECONDS = BUDGET + 2
+    # Event Details, read (and cached) before 9Pic's trouble starts, as on race day.
+    assert requests.get(f"{live_standin.url}/en/events/demo/", timeout=30).status_code == 200
     return f"{live_standin.url}/en/events/demo/bib/{BIB}/"
 
 
@@ -134,4 +136,6 @@ def test_a_revoked_key_gives_concurrent_runners_a_503_not_a_500(
     calls = api_calls(live_standin) - before
     refused = [r for r in caplog.records if "refused our credentials" in r.getMessage()]
     assert len(refused) == calls  # one line for the organiser per call, not per runner
-    assert calls <= 2  # one, or two if a runner came after the first call had ended
+    # BIB Search refuses, then Download Originals (a 403 may be a search switched off): two
+    # calls a round, or four if a runner came after the first round had ended.
+    assert calls <= 4

@@ -4,56 +4,26 @@ import io
 import json
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 import requests
-import responses
 
 from photos.models import Event
+from tests import ninepic_answers
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ninepic"
-UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
+UPSTREAM = ninepic_answers.ORIGINAL_PHOTOS
+BIB_SEARCH = ninepic_answers.bib_search("1234")
 SELFIE = "ddc661a7-8861-4793-9437-af42a82d12f8"
 IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"
 STORAGE_URL = f"https://storage.test/imgs/456/large/{IMAGE}.jpg?X-Amz-Signature=fresh"
+CDN = ninepic_answers.CDN
 
 
 def bib_page(total: int = 47, page: int = 1, page_size: int = 30, count: int = 30) -> dict:
-    total_pages = -(-total // page_size)
-    photos = [
-        {
-            "url": f"https://storage.test/imgs/456/large/{n:08d}-0000-4000-8000-000000000000.jpg?s=1",
-            "filename": f"{n:08d}-0000-4000-8000-000000000000.jpg",
-        }
-        for n in range(count)
-    ]
-    return {
-        "responseType": "success",
-        "message": "Presigned URLs generated",
-        "data": {
-            "presigned_urls": photos,
-            "failed_urls": [],
-            "total_images": total,
-            "successful_count": count,
-            "failed_count": 0,
-            "identifier": "1234",
-            "pagination": {
-                "total": total,
-                "currentPage": page,
-                "totalPages": total_pages,
-                "hasNextPage": page < total_pages,
-                "hasPreviousPage": page > 1,
-                "page_size": page_size,
-            },
-        },
-    }
-
-
-@pytest.fixture
-def upstream():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+    """A page of BIB Search: `count` photos of `total`."""
+    first = (page - 1) * page_size
+    ids = ninepic_answers.photo_ids(count, first=first)
+    return ninepic_answers.listing(ids, total=total, page=page, page_size=page_size)
 
 
 # --- Events and the search page ----------------------------------------------------
@@ -109,6 +79,7 @@ def test_the_bib_field_offers_a_number_pad_where_the_events_bibs_are_numbers(cli
     [
         ("bib=1234", "/en/events/demo/bib/1234/"),
         ("bib=+A-17+", "/en/events/demo/bib/A-17/"),
+        ("bib=a-17", "/en/events/demo/bib/A-17/"),
         # Tidied as typed (the whole table is in tests/test_identifiers.py).
         ("bib=%23+1+234.", "/en/events/demo/bib/1234/"),
         ("bib=%EF%BC%A1%E2%80%9317", "/en/events/demo/bib/A-17/"),  # full-width A, en dash
@@ -156,31 +127,42 @@ def test_a_method_the_event_does_not_offer_is_not_searched(client, event, upstre
 
 
 def test_gallery_shows_count_photos_downloads_and_pagination(client, event, upstream):
-    upstream.post(UPSTREAM, json=bib_page())
+    upstream.get(BIB_SEARCH, json=bib_page())
     page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "47 photos" in html and "for BIB 1234" in html
     assert html.count('class="photo-card"') == 30
     assert html.count('/download" download=') == 30
-    assert html.count('src="/en/events/demo/photos/') == 30  # previews, never the originals
-    assert "storage.test" not in html
+    assert "storage.test" not in html and "original-photos" not in html
     assert 'href="?page=2"' in html
     assert 'aria-current="page"' in html
     assert "private" in page["Cache-Control"] and "no-cache" in page["Cache-Control"]
-    assert json.loads(upstream.calls[0].request.body) == {"method": "bib", "identifier": "1234"}
+    [call] = upstream.calls
+    assert call.request.url == f"{BIB_SEARCH}?page=1&page_size=30"
+
+
+def test_tiles_show_9pics_previews_with_their_size(client, event, upstream):
+    """9Pic's small preview for the grid, its large one for dense screens, the photo's own
+    size reserved: the portal fetches no original to show a gallery."""
+    upstream.get(BIB_SEARCH, json=bib_page())
+    html = client.get("/en/events/demo/bib/1234/").content.decode()
+    first = ninepic_answers.photo_ids(1)[0]
+    assert (
+        f'<img src="{CDN}/small/{first}.jpg" srcset="{CDN}/small/{first}.jpg 1x, '
+        f'{CDN}/large/{first}.jpg 2x" alt="Photo 1 of 47" width="6000" height="4000"'
+    ) in html
+    assert html.count(f'<img src="{CDN}/small/') == 30
+    assert "/preview" not in html.split("<body")[1]  # the portal's previews: share cards only
 
 
 def test_upstream_image_ids_are_validated(client, event, upstream):
     """Red-team finding 16: photos without a UUID (first of all an empty ID, which made the
     gallery a 500) are left out; no link names them."""
     answer = bib_page(count=3)
-    odd = [
-        {"url": "https://storage.test/imgs/456/large/", "filename": ""},
-        {"url": "https://storage.test/imgs/456/large/x.jpg", "filename": "<b>x</b>.jpg"},
-    ]
-    answer["data"]["presigned_urls"][:0] = odd
-    upstream.post(UPSTREAM, json=answer)
+    odd = [{**ninepic_answers.image_item("x"), "image_id": bad} for bad in ("", "<b>x</b>")]
+    answer["data"]["images"][:0] = odd
+    upstream.get(BIB_SEARCH, json=answer)
     page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -189,7 +171,7 @@ def test_upstream_image_ids_are_validated(client, event, upstream):
 
 
 def test_gallery_page_two_asks_upstream_for_page_two(client, event, upstream):
-    upstream.post(UPSTREAM, json=bib_page(page=2, count=17))
+    upstream.get(BIB_SEARCH, json=bib_page(page=2, count=17))
     page = client.get("/en/events/demo/bib/1234/?page=2")
     assert page.status_code == 200
     assert "page=2" in upstream.calls[0].request.url
@@ -198,7 +180,7 @@ def test_gallery_page_two_asks_upstream_for_page_two(client, event, upstream):
 
 
 def test_page_past_the_end_redirects_to_the_last_page(client, event, upstream):
-    upstream.post(UPSTREAM, json=bib_page(page=9, count=0))
+    upstream.get(BIB_SEARCH, json=bib_page(page=9, count=0))
     page = client.get("/en/events/demo/bib/1234/?page=9")
     assert page.status_code == 302
     assert page["Location"] == "/en/events/demo/bib/1234/?page=2"
@@ -218,6 +200,13 @@ def test_bad_bib_in_the_path_is_a_400(client, event, upstream):
     assert len(upstream.calls) == 0
 
 
+def test_bibs_are_one_search_in_any_letter_case(client, event, upstream):
+    page = client.get("/en/events/demo/bib/a-17/?page=2")
+    assert page.status_code == 302
+    assert page["Location"] == "/en/events/demo/bib/A-17/?page=2"
+    assert len(upstream.calls) == 0
+
+
 def test_non_canonical_selfie_id_redirects(client, event, upstream):
     page = client.get(f"/en/events/demo/selfie/{SELFIE.upper()}/?page=2")
     assert page.status_code == 302
@@ -227,9 +216,9 @@ def test_non_canonical_selfie_id_redirects(client, event, upstream):
 @pytest.mark.parametrize("status", [200, 404])
 def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
     if status == 404:
-        upstream.post(UPSTREAM, status=404, json={"responseType": "error", "message": "none"})
+        upstream.get(BIB_SEARCH, status=404, json={"responseType": "error", "message": "none"})
     else:
-        upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
+        upstream.get(BIB_SEARCH, json=bib_page(total=0, count=0))
     page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -244,7 +233,7 @@ def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
 
 
 def test_headings_keep_a_bib_whole(client, event, upstream):
-    upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
+    upstream.get(ninepic_answers.bib_search("A-17"), json=bib_page(total=0, count=0))
     html = client.get("/en/events/demo/bib/A-17/").content.decode()
     heading = re.search(r"<h1>(.*?)</h1>", html, re.S)[1]
     assert '<span class="unbroken">A-17</span>' in heading  # portal.css: white-space: nowrap
@@ -254,7 +243,7 @@ def test_headings_keep_a_bib_whole(client, event, upstream):
 def test_without_selfie_search_the_empty_state_does_not_offer_it(client, event, upstream):
     event.offers_selfie_search = False
     event.save()
-    upstream.post(UPSTREAM, json=bib_page(total=0, count=0))
+    upstream.get(BIB_SEARCH, json=bib_page(total=0, count=0))
     html = client.get("/en/events/demo/bib/1234/").content.decode()
     assert "hidden or folded" in html
     assert "selfie" not in html.lower()
@@ -278,6 +267,8 @@ def test_without_selfie_search_the_empty_state_does_not_offer_it(client, event, 
 )
 def test_upstream_trouble_in_plain_words(client, event, upstream, settings, fault, status, words):
     settings.NINEPIC_MAX_RETRIES = 1
+    # Download Originals too: a refusal of the search listing makes the portal try it.
+    upstream.get(BIB_SEARCH, **fault)
     upstream.post(UPSTREAM, **fault)
     page = client.get("/en/events/demo/bib/1234/")
     assert page.status_code == status
@@ -332,14 +323,13 @@ def test_filenames_from_upstream_keep_only_a_safe_image_name(client, event, upst
 
 
 def test_zip_entry_names_are_unique(client, event, upstream):
-    """Red-team finding 14: a photo 9Pic lists twice (its pages shift as photos arrive) is
-    stored under two names, not one name twice, which unzip tools overwrite or refuse."""
+    """Red-team finding 14: a photo 9Pic links twice is stored under two names, not one name
+    twice, which unzip tools overwrite or refuse."""
+    upstream.get(BIB_SEARCH, json=bib_page(total=3, count=3))
     photo = {"url": STORAGE_URL, "filename": f"{IMAGE}.jpg"}
-    upstream.post(UPSTREAM, json=bib_page(total=3, page_size=60, count=0))
-    upstream.calls.reset()
-    answer = bib_page(total=3, page_size=60, count=0)
+    answer = ninepic_answers.presigned([])
     answer["data"]["presigned_urls"] = [photo, {**photo, "filename": f"{IMAGE}.JPG"}, photo]
-    upstream.replace(responses.POST, UPSTREAM, json=answer)
+    upstream.post(UPSTREAM, json=answer)
     upstream.get(STORAGE_URL, body=b"\xff\xd8\xff", content_type="image/jpeg")
     response = client.get("/en/events/demo/bib/1234/photos.zip")
     assert response.status_code == 200

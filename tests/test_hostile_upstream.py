@@ -5,6 +5,7 @@ key in a log or a page."""
 
 import io
 import logging
+import re
 import time
 import zipfile
 
@@ -18,6 +19,7 @@ from PIL import ImageFile
 from photos.models import RunSignUpPhoto
 from photos.providers import http
 from photos.providers.ninepic.previews import SIZES, render
+from photos.providers.ninepic.provider import EVENT_DETAILS_TIME_BUDGET
 from photos.providers.runsignup.sync import sync_event
 from standins import faults as standin_faults
 from standins.ninepic import catalogue, images, stats
@@ -249,6 +251,8 @@ def timed(fetch, portal) -> tuple[requests.Response, float]:
 
 
 def test_time_budget_holds_against_a_dripped_gallery(portal, settings, drip):
+    # Event Details, read before 9Pic's trouble starts, as on race day (docs/race-day.md).
+    requests.get(f"{portal}/en/events/demo/", timeout=30).raise_for_status()
     settings.NINEPIC_STANDIN_FAULTS = "slow-drip"
     response, took = timed(
         lambda p: requests.get(f"{p}/en/events/demo/bib/{BIB}/", timeout=60), portal
@@ -256,6 +260,14 @@ def test_time_budget_holds_against_a_dripped_gallery(portal, settings, drip):
     assert response.status_code == 504
     assert "took too long" in response.text
     assert took < 2.0 + 1.5
+
+
+def test_an_event_page_waits_for_dripped_event_details_within_their_budget(portal, settings, drip):
+    settings.NINEPIC_STANDIN_FAULTS = "slow-drip"
+    response, took = timed(lambda p: requests.get(f"{p}/en/events/demo/", timeout=60), portal)
+    assert response.status_code == 200
+    assert 'name="bib"' in response.text and 'name="selfie"' in response.text
+    assert took < EVENT_DETAILS_TIME_BUDGET + 1.5
 
 
 def test_time_budget_holds_against_a_dripped_original_for_a_preview(portal, settings, drip):
@@ -331,12 +343,15 @@ def test_a_key_echoed_by_9pic_reaches_no_log_and_no_page(
     client, admin_client, event, caplog, status
 ):
     caplog.set_level(logging.DEBUG)
-    with responses.RequestsMock() as upstream:
-        upstream.post(
-            UPSTREAM,
-            status=status,
-            json={"responseType": "error", "message": f"Key {API_KEY} is not valid here"},
-        )
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as upstream:
+        # Every endpoint: Event Details, the listing, Download Originals, Ping.
+        for method in (responses.GET, responses.POST):
+            upstream.add(
+                method,
+                re.compile(re.escape(UPSTREAM.removesuffix("/original-photos")) + "/.*"),
+                status=status,
+                json={"responseType": "error", "message": f"Key {API_KEY} is not valid here"},
+            )
         page = client.get(f"/en/events/demo/bib/{BIB}/")
         check = admin_client.post(
             "/admin/photos/event/",

@@ -4,6 +4,7 @@ import re
 
 import pytest
 import requests
+from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -260,12 +261,17 @@ def test_a_share_link_names_no_language(portal):
         assert f'data-share-url="{portal}/events/demo/bib/{BIB}/"' in html
 
 
-def test_previews_have_one_address_in_every_language(portal):
-    """Browsers and CDNs keep one copy of each preview, whatever the page's language."""
+def test_previews_have_one_address_in_every_language(portal, settings):
+    """Browsers and CDNs keep one copy of each preview, whatever the page's language: 9Pic's,
+    the share card's (the portal's), and the portal's where galleries fall back to them."""
     html = get(portal, f"/de/events/demo/bib/{BIB}/photos/{PHOTO}/").text
+    assert f'<img src="{portal}/_standin/9pic/cdn/imgs/456/large/{PHOTO}.jpg"' in html
     large = f"/en/events/demo/photos/{PHOTO}/preview/large"
-    assert f'<img src="{large}"' in html
     assert f'<meta property="og:image" content="{portal}{large}">' in html
+    settings.NINEPIC_GALLERY_LISTING = "originals"
+    cache.clear()  # the gallery page above, listed by search
+    html = get(portal, f"/de/events/demo/bib/{BIB}/photos/{PHOTO}/").text
+    assert f'<img src="{large}"' in html
     gallery = get(portal, f"/fr/embed/events/demo/bib/{BIB}/").text
     assert f'src="/en/embed/events/demo/photos/{PHOTO}/preview"' in gallery
     assert f'href="/fr/embed/events/demo/photos/{PHOTO}/download"' in gallery

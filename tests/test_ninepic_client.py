@@ -1,4 +1,5 @@
-"""The 9Pic client against every example of the API docs, every status, retries and the budget."""
+"""The 9Pic client's Download Originals against every example of the API docs, every status,
+retries and the budget. Its other endpoints: tests/test_ninepic_endpoints.py."""
 
 import json
 import re
@@ -10,6 +11,7 @@ import responses
 from responses import matchers
 
 from photos.domain import (
+    OriginalLink,
     PhotoNotFound,
     ProviderMisconfigured,
     ProviderRejectedRequest,
@@ -20,7 +22,6 @@ from photos.domain import (
 )
 from photos.providers import http
 from photos.providers.http import CallPolicy, StorageHosts
-from photos.providers.ninepic import client as ninepic
 from photos.providers.ninepic.client import NinePicClient, NinePicEvent
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ninepic"
@@ -75,7 +76,7 @@ def client(clock) -> NinePicClient:
 
 
 def search(client: NinePicClient, identifier: str = "1234", **kwargs):
-    return client.search(EVENT, method=SearchMethod.BIB, identifier=identifier, **kwargs)
+    return client.originals(EVENT, method=SearchMethod.BIB, identifier=identifier, **kwargs)
 
 
 # --- The docs' examples -------------------------------------------------------
@@ -122,10 +123,10 @@ def test_parses_enveloped_and_legacy_answers(
     assert page.pagination.total_pages == total_pages
     assert page.pagination.has_next is has_next
     assert page.pagination.current_page == 1
-    assert [photo.image_id for photo in page.photos] == image_ids
-    for photo in page.photos:
-        assert photo.url.startswith("https://")
-        assert photo.filename == f"{photo.image_id}.jpg"
+    assert [link.image_id for link in page.links] == image_ids
+    for link in page.links:
+        assert link.url.startswith("https://")
+        assert link.filename == f"{link.image_id}.jpg"
     assert page.failed == []
 
 
@@ -134,9 +135,9 @@ def test_image_id_comes_from_the_url_when_filename_is_missing(client):
     answer = example("bib_selfie.json")
     del answer["data"]["presigned_urls"][0]["filename"]
     responses.post(URL, json=answer)
-    photo = search(client).photos[0]
-    assert photo.image_id == IMAGE
-    assert photo.filename == f"{IMAGE}.jpg"
+    link = search(client).links[0]
+    assert link.image_id == IMAGE
+    assert link.filename == f"{IMAGE}.jpg"
 
 
 def listing(*items: dict) -> dict:
@@ -160,7 +161,7 @@ def test_upstream_image_ids_are_validated(client, caplog):
         ),
     )
     page = search(client)
-    assert [photo.image_id for photo in page.photos] == [IMAGE]
+    assert [link.image_id for link in page.links] == [IMAGE]
     assert page.total == page.pagination.total == 47  # 9Pic's: page 2 is still its page 2
     [line] = [r.getMessage() for r in caplog.records if "without a 9Pic image ID" in r.getMessage()]
     assert "listed 8 photos" in line
@@ -184,8 +185,8 @@ def test_filenames_from_upstream_keep_only_a_safe_image_name(client, filename, s
     responses.post(
         URL, json=listing({"url": f"https://storage.test/{IMAGE}.jpg", "filename": filename})
     )
-    [photo] = search(client).photos
-    assert (photo.image_id, photo.filename) == (IMAGE, safe)
+    [link] = search(client).links
+    assert (link.image_id, link.filename) == (IMAGE, safe)
 
 
 @responses.activate
@@ -195,16 +196,16 @@ def test_single_image_id(client):
         json=example("image_id.json"),
         match=[matchers.json_params_matcher({"method": "image_id", "identifier": IMAGE})],
     )
-    photo = client.photo(EVENT, image_id=IMAGE)
-    assert photo.image_id == IMAGE
-    assert "X-Amz-Algorithm" in photo.url
+    link = client.original(EVENT, image_id=IMAGE)
+    assert link.image_id == IMAGE
+    assert "X-Amz-Algorithm" in link.url
 
 
 @responses.activate
 def test_unknown_image_id_is_photo_not_found(client):
     responses.post(URL, status=400, json=example("image_id_invalid.json"))
     with pytest.raises(PhotoNotFound):
-        client.photo(EVENT, image_id=IMAGE)
+        client.original(EVENT, image_id=IMAGE)
 
 
 @responses.activate
@@ -218,8 +219,8 @@ def test_image_ids_mixed_reports_failures(client):
             )
         ],
     )
-    page = client.photos(EVENT, image_ids=[IMAGE, MISSING_IMAGE])
-    assert [p.image_id for p in page.photos] == [IMAGE]
+    page = client.originals_of(EVENT, image_ids=[IMAGE, MISSING_IMAGE])
+    assert [link.image_id for link in page.links] == [IMAGE]
     assert [f.image_id for f in page.failed] == [MISSING_IMAGE]
     assert page.failed[0].error == "File not found in raw-memories bucket"
 
@@ -228,7 +229,7 @@ def test_image_ids_mixed_reports_failures(client):
 def test_image_ids_all_invalid_is_photo_not_found(client):
     responses.post(URL, status=400, json=example("image_ids_all_invalid.json"))
     with pytest.raises(PhotoNotFound):
-        client.photos(EVENT, image_ids=[MISSING_IMAGE])
+        client.originals_of(EVENT, image_ids=[MISSING_IMAGE])
 
 
 # --- The request ----------------------------------------------------------------
@@ -245,7 +246,7 @@ def test_request_shape_key_header_and_page_size_cap(client):
             matchers.json_params_matcher({"method": "selfie", "identifier": SELFIE}),
         ],
     )
-    client.search(EVENT, method=SearchMethod.SELFIE, identifier=SELFIE, page=2, page_size=500)
+    client.originals(EVENT, method=SearchMethod.SELFIE, identifier=SELFIE, page=2, page_size=500)
     assert len(responses.calls) == 1
 
 
@@ -260,8 +261,8 @@ def test_404_means_no_photos(client):
         json={"responseType": "error", "message": "No photos for BIB", "data": None},
     )
     page = search(client)
-    assert page.is_empty
-    assert page.photos == []
+    assert page.total == 0
+    assert page.links == []
     assert page.pagination is None
 
 
@@ -283,8 +284,8 @@ def test_empty_200_means_no_photos(client):
             },
         },
     )
-    page = client.search(EVENT, method=SearchMethod.SELFIE, identifier=SELFIE)
-    assert page.is_empty
+    page = client.originals(EVENT, method=SearchMethod.SELFIE, identifier=SELFIE)
+    assert page.total == 0
     assert page.message.startswith("No images found")
 
 
@@ -445,11 +446,11 @@ def test_logs_hold_neither_key_nor_signed_query(client, caplog):
     responses.get(re.compile(r"https://storage\.test/.*"), status=403)
     with pytest.raises(ProviderUnavailable):
         search(client)
-    photo = ninepic.Photo(
+    link = OriginalLink(
         IMAGE, f"{IMAGE}.jpg", f"https://storage.test/{IMAGE}.jpg?X-Amz-Signature=s3cr3t"
     )
     with pytest.raises(ProviderUnavailable) as raised:
-        client.open_original(photo, time_limit=10)
+        client.open_original(link, time_limit=10)
     assert "X-Amz-Signature" not in str(raised.value)
     assert KEY not in caplog.text
     assert "s3cr3t" not in caplog.text
@@ -465,47 +466,17 @@ def test_open_original_streams_without_sending_the_key(client):
         headers={"Content-Length": str(len(body))},
         content_type="image/jpeg",
     )
-    photo = ninepic.Photo(
+    link = OriginalLink(
         IMAGE, f"{IMAGE}.jpg", f"https://storage.test/{IMAGE}.jpg?X-Amz-Signature=s"
     )
-    original = client.open_original(photo, time_limit=10)
+    original = client.open_original(link, time_limit=10)
     assert original.content_type == "image/jpeg"
     assert original.content_length == len(body)
     assert b"".join(original.chunks) == body
     assert "X-API-Key" not in responses.calls[0].request.headers
 
 
-# --- The organiser's connection check ---------------------------------------------------
-
-
-@responses.activate
-@pytest.mark.parametrize(
-    ("status", "body", "ok", "words"),
-    [
-        (404, {"responseType": "error", "message": "No photos found for BIB 0"}, True, "Connected"),
-        (200, example("bib_selfie.json"), True, "Connected"),
-        (401, {"responseType": "error", "message": "API key missing"}, False, "missing"),
-        (403, {"responseType": "error", "message": "Forbidden"}, False, "does not own event 456"),
-        (404, {"responseType": "error", "message": "Event not found"}, False, "does not know"),
-        (500, {}, False, "Could not reach 9Pic"),
-    ],
-)
-def test_connection_check_in_plain_words(client, status, body, ok, words):
-    responses.post(URL, status=status, json=body)
-    check = client.check(EVENT)
-    assert check.ok is ok
-    assert words in check.message
-
-
-def test_connection_check_without_a_key():
-    client = NinePicClient(
-        base_url=BASE,
-        api_key="",
-        policy=CallPolicy(
-            connect_timeout=1, read_timeout=1, time_budget=1, max_retries=0, backoff=0
-        ),
-    )
-    assert not client.check(EVENT).ok
+# --- Storage links ---------------------------------------------------------------------
 
 
 @responses.activate
@@ -521,7 +492,7 @@ def test_connection_check_without_a_key():
 )
 def test_only_links_to_9pics_storage_for_that_photo_are_fetched(client, url):
     with pytest.raises(ProviderUnavailable):
-        client.open_original(ninepic.Photo(IMAGE, f"{IMAGE}.jpg", url), time_limit=10)
+        client.open_original(OriginalLink(IMAGE, f"{IMAGE}.jpg", url), time_limit=10)
     assert len(responses.calls) == 0
 
 
@@ -531,7 +502,7 @@ def test_a_download_link_elsewhere_is_refused(client):
     answer["data"]["presigned_urls"][0]["url"] = f"https://evil.test/{IMAGE}.jpg"
     responses.post(URL, json=answer)
     with pytest.raises(ProviderUnavailable):
-        client.photo(EVENT, image_id=IMAGE)
+        client.original(EVENT, image_id=IMAGE)
 
 
 @responses.activate

@@ -1,4 +1,5 @@
-"""Previews instead of originals, gallery answers reused, and one upstream call for N callers."""
+"""The portal's own previews, made from originals for galleries listed by Download Originals;
+gallery answers reused, and one upstream call for N callers."""
 
 import gzip
 import io
@@ -62,10 +63,11 @@ def answer(*image_ids: str, total: int | None = None) -> dict:
     }
 
 
-@pytest.fixture
-def upstream():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+@pytest.fixture(autouse=True)
+def _originals_listing(settings):
+    """Galleries listed by Download Originals, with previews the portal makes: the way
+    when 9Pic's search listing cannot serve an event (tests/test_ninepic_galleries.py)."""
+    settings.NINEPIC_GALLERY_LISTING = "originals"
 
 
 def at_once(count: int, request) -> list:

@@ -1,23 +1,25 @@
 """Per-client rate limits, the per-event budget of upstream calls, and trusted proxies."""
 
+import re
+from types import SimpleNamespace
+
 import pytest
-import responses
 from django.core.cache import cache
 from django.test import RequestFactory
 
 from photos.providers import budget
 from photos.ratelimits import client_ip
+from tests import ninepic_answers
 
-UPSTREAM = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/original-photos"
 IMAGE = "a4402318-0cf4-4e1e-b8e8-ac8e8f2fc244"
-EMPTY = {"responseType": "error", "message": "No photos", "data": None}
 
 
 @pytest.fixture
-def upstream():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(UPSTREAM, status=404, json=EMPTY)
-        yield mock
+def upstream(upstream):
+    """9Pic knows no photos of any BIB."""
+    upstream.get(re.compile(rf"{ninepic_answers.API}/bibs/.*"), json=ninepic_answers.listing([]))
+    upstream.post(ninepic_answers.ORIGINAL_PHOTOS, status=404, json=ninepic_answers.NO_PHOTOS)
+    return upstream
 
 
 @pytest.mark.parametrize(
@@ -53,7 +55,8 @@ def test_limits_can_be_switched_off(client, event, upstream, settings):
 def test_an_events_upstream_budget_protects_its_quota(
     client, event, upstream, settings, monkeypatch
 ):
-    monkeypatch.setattr(budget.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
+    # Mid-minute, fixed: the budget's clock only (the cache keeps its own).
+    monkeypatch.setattr(budget, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3
     settings.EMPTY_GALLERY_CACHE_SECONDS = 0
     # Six runners, each from an address of their own: the budget is the event's, whoever asks.
@@ -73,7 +76,7 @@ def test_one_address_cannot_starve_an_event_of_its_budget(
 ):
     """Previews of made-up photo IDs from one address spend its share of the event's budget,
     no more; every other runner still gets their photos."""
-    monkeypatch.setattr(budget.time, "time", lambda: 1_800_000_030.0)  # mid-minute, fixed
+    monkeypatch.setattr(budget, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 20
     settings.UPSTREAM_CLIENT_SHARE = 0.25  # 5 calls a minute
     made_up = [f"{n:08d}-0000-4000-8000-000000000000" for n in range(50)]

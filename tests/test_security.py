@@ -9,6 +9,7 @@ import pytest
 from django.db import DatabaseError
 
 from photos.checks import PLACEHOLDER_SECRET_KEY, standins_off
+from portal.settings.providers import _image_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +22,53 @@ def test_every_page_has_a_strict_policy(client, event):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def image_sources(response) -> list[str]:
+    directives = dict(
+        d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";")
+    )
+    return directives["img-src"].split()
+
+
+def test_pages_show_images_from_the_portal_and_the_providers_only(client, event):
+    sources = image_sources(client.get("/en/events/demo/"))
+    assert sources == [
+        "'self'",
+        "https://photos.9pic.ai:*",
+        "https://*.s3.amazonaws.com:*",
+        "http:",
+    ]
+    # (plain http: the demo's, for the stand-ins' images on whatever port serves them)
+
+
+def test_an_events_logo_is_allowed_on_its_own_pages(client, event):
+    event.logo_url = "https://Cdn.MyRace.org:8443/brand/logo.svg?v=2"
+    event.save()
+    assert "https://cdn.myrace.org:8443" in image_sources(client.get("/en/events/demo/"))
+    assert "https://cdn.myrace.org:8443" not in image_sources(client.get("/en/"))
+
+
+@pytest.mark.parametrize(
+    ("patterns", "allow_http", "sources"),
+    [
+        (["photos.9pic.ai"], False, ["https://photos.9pic.ai:*"]),
+        (
+            ["*.cdn.9pic.ai", "x.test"],
+            True,
+            [
+                "https://*.cdn.9pic.ai:*",
+                "http://*.cdn.9pic.ai:*",
+                "https://x.test:*",
+                "http://x.test:*",
+            ],
+        ),
+        (["photos-*.9pic.ai"], False, ["https:"]),
+        (["photos.9pic.ai", "cdn?.9pic.ai"], True, ["https:", "http:"]),
+    ],
+)
+def test_storage_and_preview_hosts_become_image_sources(patterns, allow_http, sources):
+    assert _image_sources(patterns, allow_http) == sources
 
 
 def test_pages_have_no_inline_scripts_or_styles(client, event):

@@ -24,9 +24,10 @@ from photos.selfies import Refusal, SelfieRefused
 from photos.web import runner_forms, uploads
 from standins.ninepic import catalogue
 from standins.ninepic.facefind import SAMPLE_SELFIE
+from tests import ninepic_answers
 from tests.selfie_pictures import MARKER, phone_photo, pixel_flood, png
 
-FACES = "http://testserver/_standin/9pic/api/v1/ext/903/event/456/faces"
+FACES = f"{ninepic_answers.API}/faces"
 UPLOAD = "/en/events/demo/selfie/"
 PORTAL = "http://testserver"
 HEIC = Path(__file__).parent / "fixtures" / "selfies" / "red-shirt.heic"
@@ -67,13 +68,15 @@ def parts(request) -> dict[str, tuple[str | None, bytes]]:
 
 
 class FaceSearch:
-    """9Pic's Face Search, faked: records what each upload carried, answers from a script."""
+    """9Pic's Face Search, faked: records what each upload carried, answers from a script.
+    Event Details says selfie search is on."""
 
     def __init__(self, mock: responses.RequestsMock):
         self.uploads: list[dict] = []
         self.script: list = []
         self.while_answering = lambda: None
         mock.add_callback(responses.POST, FACES, callback=self)
+        mock.get(ninepic_answers.DETAILS, json=ninepic_answers.details())
 
     def __call__(self, request):
         self.while_answering()
@@ -418,7 +421,8 @@ def test_uploads_are_limited_per_event(event, nine_pic, settings):
 
 
 def test_uploads_count_in_the_events_upstream_budget(event, nine_pic, settings):
-    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 1
+    # Two calls: Event Details (read once, for every runner) and one upload.
+    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 2
     picture = phone_photo(size=(300, 400))
     assert upload(event, picture).status_code == 303
     assert upload(event, picture, REMOTE_ADDR="192.0.2.9").status_code == 503
@@ -545,7 +549,9 @@ def test_the_connection_check_says_when_9pic_has_selfie_search_off(
 ):
     event.event_id = catalogue.SELFIE_OFF_EVENT_ID
     event.save()
-    assert "9Pic refused selfie search for event 458 (403)" in connection_check(admin_client, event)
+    check = connection_check(admin_client, event)
+    assert "9Pic has BIB search on and selfie search off for it." in check
+    assert "Selfie upload" not in check
     event.offers_selfie_search = False
     event.save()
     assert "Selfie upload" not in connection_check(admin_client, event)

@@ -278,7 +278,9 @@ def test_each_search_is_asked_once_at_a_bounded_pace(portal, settings):
     report = notify_subscribers(time_limit=600, clock=clock, sleep=clock.sleep)
     assert (report.searches_checked, report.emails_sent, report.searches_left) == (3, 0, 0)
     assert clock.sleeps == [0, 2, 2]  # 30 a minute
-    assert stats.snapshot()["api_calls"] == 3  # one per search, however many asked
+    # One per search, however many asked; and the event's Event Details (its searches).
+    assert stats.snapshot()["api_calls.bib-search"] == 3
+    assert stats.snapshot()["api_calls"] == 4
     assert PhotoSubscription.objects.filter(checked_at__isnull=False).count() == 5
 
     # Out of time before the third: it is first in line next run.
@@ -289,14 +291,14 @@ def test_each_search_is_asked_once_at_a_bounded_pace(portal, settings):
 
 
 def test_the_check_stays_within_the_events_upstream_budget(portal, settings):
-    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 2
+    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 3  # Event Details, then two searches
     for bib in ("1", "2", "3", "4"):
         subscription(bib=bib, photos_seen=0)
     output = notify()
     assert "2 searches checked, 0 emails sent" in output
     assert "2 searches left for the next run" in output
     assert "demo: event demo spent its 9Pic budget for this minute" in output
-    assert stats.snapshot()["api_calls"] == 2
+    assert stats.snapshot()["api_calls"] == 3
 
 
 def test_searches_of_the_portals_own_index_are_not_paced(live_runsignup, runsignup_event):

@@ -74,6 +74,7 @@ def test_too_many_photos_are_refused_with_a_reason(portal, settings):
 
 
 def test_a_bad_selection_is_refused_before_any_call(portal):
+    assert requests.get(f"{portal}/en/events/demo/", timeout=30).status_code == 200
     before = standin_calls(portal).get("api_calls", 0)
     page = requests.get(portal + ZIP, params={"photo": ["not-a-photo"]}, timeout=30)
     assert page.status_code == 400

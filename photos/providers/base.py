@@ -19,7 +19,7 @@ from photos.domain import (
     ConnectionCheck,
     GalleryPage,
     Original,
-    Photo,
+    OriginalLink,
     SearchMethod,
     SearchNotOffered,
 )
@@ -98,11 +98,11 @@ class PhotoProvider(ABC):
         raise SearchNotOffered(f"{self.label} has no selfie search")
 
     @abstractmethod
-    def fresh_photo(self, image_id: str) -> Photo:
-        """The photo with a link to its original valid right now, or PhotoNotFound."""
+    def fresh_original(self, image_id: str) -> OriginalLink:
+        """A link to the photo's original valid right now, or PhotoNotFound."""
 
     @abstractmethod
-    def open_original(self, photo: Photo) -> Original:
+    def open_original(self, link: OriginalLink) -> Original:
         """Start streaming the original from the provider's storage."""
 
     @abstractmethod

@@ -45,11 +45,11 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseB
         image_id = provider.clean_photo_id(image_id)
     except ValueError:
         raise bad_photo_link() from None
-    photo = provider.fresh_photo(image_id)
+    link = provider.fresh_original(image_id)
     if settings.DOWNLOAD_MODE == "redirect":
-        response: HttpResponseBase = HttpResponseRedirect(photo.url)
+        response: HttpResponseBase = HttpResponseRedirect(link.url)
     else:
-        original = provider.open_original(photo)
+        original = provider.open_original(link)
         response = StreamingHttpResponse(
             _started(original.chunks), content_type=original.content_type
         )

@@ -21,6 +21,9 @@ from photos.web.languages import without_language
 PREVIEW_LANGUAGE = settings.LANGUAGE_CODE
 # Shown in page lists where pages are left out.
 PAGE_GAP = Paginator.ELLIPSIS
+# The size of the portal's own grid previews (photos.providers.ninepic.previews), for photos
+# whose provider does not say theirs.
+DEFAULT_SIZE = (720, 480)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,12 @@ class PhotoCard:
     page_url: str
     preview_url: str
     large_preview_url: str
+    # The grid's picture for dense screens too ("small 1x, large 2x"), where the provider
+    # has both renderings; "" where the portal makes previews (a large one costs an original).
+    preview_srcset: str
+    # Its size, so that browsers keep its place before it arrives.
+    width: int
+    height: int
     download_url: str
 
 
@@ -57,6 +66,11 @@ def photo_cards(
     def link(name: str, photo: Photo) -> str:
         return links[name].replace(placeholder, photo.image_id)
 
+    def srcset(photo: Photo) -> str:
+        if photo.thumbnail_url and photo.large_url:
+            return f"{photo.thumbnail_url} 1x, {photo.large_url} 2x"
+        return ""
+
     return [
         PhotoCard(
             number=number,
@@ -68,6 +82,9 @@ def photo_cards(
             # A provider's own rendering spares the runner a redirect through the portal.
             preview_url=photo.thumbnail_url or link("preview", photo),
             large_preview_url=photo.large_url or link("preview-large", photo),
+            preview_srcset=srcset(photo),
+            width=photo.width or DEFAULT_SIZE[0],
+            height=photo.height or DEFAULT_SIZE[1],
             download_url=link("download", photo),
         )
         for number, photo in enumerate(photos, start=first_number)
@@ -97,8 +114,10 @@ def share_card(
     request: HttpRequest, search: GallerySearch, path: str, photo: Photo | None, *, title: str
 ) -> ShareCard:
     """What a shared link shows in chat and social apps: absolute addresses of the normal
-    (not embedded) page, and a preview through the portal: never an expiring link.
-    The page's address names no language, so each recipient reads it in theirs."""
+    (not embedded) page, and a preview through the portal, even where the gallery shows the
+    provider's: apps fetch a card's image long after the link was shared, and 9Pic's preview
+    links may expire or move. The page's address names no language, so each recipient
+    reads it in theirs."""
     image = None
     if photo is not None:
         with translation.override(PREVIEW_LANGUAGE):

@@ -1,12 +1,15 @@
 """Rendering an event's runner page: the one place that makes embed pages frameable."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from photos.forms import SearchForm
 from photos.models import Event
+from photos.origins import parse_origin
 from photos.web.embedding import allow_framing, is_embed
 
 
@@ -17,7 +20,19 @@ def render_event_page(
     response = render(request, template, {"event": event, **context}, status=status)
     if is_embed(request):
         allow_framing(response, event.embed_origin_list)
+    if event.logo_url and (logo := image_source(event.logo_url)):
+        # Read by django-csp's middleware, as its @csp_update decorator sets it.
+        response._csp_update = {"img-src": [logo]}  # type: ignore[attr-defined]
     return response
+
+
+def image_source(url: str) -> str | None:
+    """The CSP source allowing an image at `url`: its origin, or None if it has none a
+    browser would report (the admin takes only https addresses)."""
+    try:
+        return parse_origin(f"https://{urlsplit(url).netloc.rpartition('@')[2]}")
+    except ValidationError:
+        return None
 
 
 def render_search_page(

@@ -145,9 +145,9 @@ STORAGES = {
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        # Providers' own previews (RunSignUp's images) and organisers' logos are on other
-        # https hosts; pages never hold a provider's expiring links.
-        "img-src": ["'self'", "https:"],
+        # And the providers' previews (portal/settings/providers.py), an event's logo on its
+        # pages (photos/web/rendering.py).
+        "img-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "form-action": ["'self'"],

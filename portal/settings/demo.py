@@ -80,6 +80,10 @@ if NINEPIC_STANDIN:
     if "NINEPIC_STORAGE_HOSTS" not in os.environ:
         NINEPIC_STORAGE_HOSTS = [*providers.NINEPIC_STORAGE_HOSTS, *LOOPBACK_HOSTS]
     NINEPIC_STORAGE_ALLOW_HTTP = env.bool("NINEPIC_STORAGE_ALLOW_HTTP", default=True)
+    # The stand-in's CDN is the portal's own host, like its storage.
+    if "NINEPIC_PREVIEW_HOSTS" not in os.environ:
+        NINEPIC_PREVIEW_HOSTS = [*providers.NINEPIC_PREVIEW_HOSTS, *LOOPBACK_HOSTS]
+    NINEPIC_PREVIEW_ALLOW_HTTP = env.bool("NINEPIC_PREVIEW_ALLOW_HTTP", default=True)
 
 # --- RunSignUp stand-in, mounted at /_standin/runsignup/ ----------------------------
 

@@ -37,6 +37,7 @@ UPSTREAM_CLIENT_SHARE = env.float("UPSTREAM_CLIENT_SHARE", default=0.1)
 if not 0 < UPSTREAM_CLIENT_SHARE <= 1:
     raise ImproperlyConfigured("UPSTREAM_CLIENT_SHARE must be above 0 and at most 1.")
 
+# At most 60: one call must list a page either way (Download Originals gives 60 at most).
 GALLERY_PAGE_SIZE = min(env.int("GALLERY_PAGE_SIZE", default=30), 60)
 # Most photos one ZIP may hold (a marathon finisher rarely has more than a few dozen).
 ZIP_MAX_PHOTOS = env.int("ZIP_MAX_PHOTOS", default=100)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.settings.core import BASE_DIR, env
+from portal.settings.core import BASE_DIR, CONTENT_SECURITY_POLICY, env
 
 # --- 9Pic -------------------------------------------------------------------
 
@@ -33,6 +33,22 @@ if NINEPIC_SELFIE_REQUEST_ID_IN not in ("form", "query"):
 # Query names of Photo Timeline's window [from, to) in Unix seconds: inferred, not seen.
 NINEPIC_TIMELINE_FROM_PARAM = env.str("NINEPIC_TIMELINE_FROM_PARAM", default="from")
 NINEPIC_TIMELINE_TO_PARAM = env.str("NINEPIC_TIMELINE_TO_PARAM", default="to")
+# Hosts of 9Pic's previews (the `thumbnail_url` and `img_url` of its search endpoints' photos,
+# "*" matches any subdomain part): pages show previews from no other.
+NINEPIC_PREVIEW_HOSTS = env.list("NINEPIC_PREVIEW_HOSTS", default=["photos.9pic.ai"])
+# Real 9Pic previews are https only.
+NINEPIC_PREVIEW_ALLOW_HTTP = env.bool("NINEPIC_PREVIEW_ALLOW_HTTP", default=False)
+# Where galleries list their photos: "search" (9Pic's BIB Search and Face Search, with 9Pic's
+# previews; Download Originals where an event's cannot serve) or "originals" (always
+# Download Originals, with previews the portal makes from the originals).
+NINEPIC_GALLERY_LISTING = env.str("NINEPIC_GALLERY_LISTING", default="search")
+if NINEPIC_GALLERY_LISTING not in ("search", "originals"):
+    raise ImproperlyConfigured('NINEPIC_GALLERY_LISTING must be "search" or "originals".')
+# How long an event's search whose listing could not serve (switched off, missing, no
+# previews) keeps to Download Originals before the search listing is tried again.
+NINEPIC_LISTING_FALLBACK_SECONDS = env.int("NINEPIC_LISTING_FALLBACK_SECONDS", default=900)
+# How long 9Pic's Event Details (which searches it has switched on) is reused.
+NINEPIC_EVENT_DETAILS_CACHE_SECONDS = env.int("NINEPIC_EVENT_DETAILS_CACHE_SECONDS", default=600)
 # 9Pic's presigned URLs live about an hour: nothing that holds one may be kept longer
 # than this minus a safety margin (see GALLERY_CACHE_SECONDS).
 NINEPIC_LINK_LIFETIME = env.int("NINEPIC_LINK_LIFETIME", default=3600)
@@ -84,3 +100,24 @@ RUNSIGNUP_BACKOFF = env.float("RUNSIGNUP_BACKOFF", default=2.0)
 RUNSIGNUP_STORAGE_HOSTS = env.list("RUNSIGNUP_STORAGE_HOSTS", default=["*.s3.amazonaws.com"])
 # RunSignUp's storage is https only.
 RUNSIGNUP_STORAGE_ALLOW_HTTP = env.bool("RUNSIGNUP_STORAGE_ALLOW_HTTP", default=False)
+
+# --- What pages show ------------------------------------------------------------------
+
+
+def _image_sources(patterns: list[str], allow_http: bool) -> list[str]:
+    """CSP sources for hosts named as the storage and preview settings name them ("*" a
+    label; any port, as the clients take them); any host if one cannot be written in CSP
+    (a wildcard other than a first "*.")."""
+    schemes = ["https", "http"] if allow_http else ["https"]
+    if any(set(p.removeprefix("*.")) & set("*?[]") for p in patterns):
+        return [f"{scheme}:" for scheme in schemes]
+    return [f"{scheme}://{pattern}:*" for pattern in patterns for scheme in schemes]
+
+
+# Runner pages show the portal's own images, 9Pic's previews and RunSignUp's: no other
+# (an event's logo is added to its own pages: photos/web/rendering.py).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [
+    "'self'",
+    *_image_sources(NINEPIC_PREVIEW_HOSTS, NINEPIC_PREVIEW_ALLOW_HTTP),
+    *_image_sources(RUNSIGNUP_STORAGE_HOSTS, RUNSIGNUP_STORAGE_ALLOW_HTTP),
+]

@@ -1,36 +1,77 @@
 """Photos of 9Pic events, asked from 9Pic live: it searches by BIB and selfie itself.
 
-Gallery answers are cached well inside the life of their signed links, a photo 9Pic does
-not know is remembered briefly, identical concurrent searches share one upstream call
-(photos/singleflight.py), and every call counts against the event's upstream budget and
-the asking client's share of it (photos/providers/budget.py). Previews are made by the
-portal from the originals (previews.py).
+Galleries are listed by 9Pic's search endpoints (BIB Search, the Face Search result), whose
+ImageItems carry 9Pic's own previews: one call a gallery page, no original read. Where
+they cannot serve an event (the search switched off: 403; an older API without them; photos
+listed without previews) or NINEPIC_GALLERY_LISTING says "originals", a gallery is listed
+by Download Originals instead and its previews are the portal's own, made from the
+originals (previews.py); the switch is logged once and kept for the event and search for
+NINEPIC_LISTING_FALLBACK_SECONDS before the search listing is tried again.
+
+Originals are always asked for at click time (Download Originals). Gallery answers are
+cached within the life of their links, a photo 9Pic does not know is remembered briefly,
+identical concurrent searches share one upstream call (photos/singleflight.py), and every
+call counts against the event's upstream budget and the asking client's share of it
+(photos/providers/budget.py). Which searches runners get also depends on what 9Pic has
+switched on for the event (Event Details, cached NINEPIC_EVENT_DETAILS_CACHE_SECONDS).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterator
+from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import cache
 
 from photos import identifiers, sharedcache, singleflight
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
     Original,
+    OriginalLink,
     Photo,
     PhotoNotFound,
+    ProviderError,
+    ProviderMisconfigured,
     SearchMethod,
+    SearchNotOffered,
+    SelfieNotUsable,
     TooManyPhotos,
 )
 from photos.providers import budget
 from photos.providers.base import PhotoProvider, Preview
 from photos.providers.ninepic import previews
-from photos.providers.ninepic.client import MAX_PAGE_SIZE, NinePicClient, NinePicEvent
+from photos.providers.ninepic.client import (
+    MAX_PAGE_SIZE,
+    EndpointMissing,
+    EventDetails,
+    NinePicClient,
+    NinePicEvent,
+    OriginalsPage,
+    SelfieFieldMismatch,
+    probe_picture,
+)
 
 logger = logging.getLogger(__name__)
+
+# A page served from the cache at the end of its life still leaves the browser this long
+# to load its previews before their links expire.
+PREVIEW_LINK_MARGIN = 120
+# Event Details only trims the searches an event page offers: it never holds a page long,
+# and when it cannot be read the organiser's choice stands, asked again after this long.
+EVENT_DETAILS_TIME_BUDGET = 2.0
+EVENT_DETAILS_RETRY_SECONDS = 60
+UNREADABLE = "unreadable"
+SEARCHES_AT_9PIC = {SearchMethod.BIB: "bib_search", SearchMethod.SELFIE: "selfie_search"}
+LISTING_NAMES = {SearchMethod.BIB: "BIB Search", SearchMethod.SELFIE: "Face Search"}
+
+
+class WithoutPreviews(ProviderError):
+    """The search listing gave photos without a preview on 9Pic's preview hosts."""
 
 
 class NinePicProvider(PhotoProvider):
@@ -53,6 +94,10 @@ class NinePicProvider(PhotoProvider):
     def _ref(self) -> NinePicEvent:
         return NinePicEvent.of(self.event)
 
+    @property
+    def _event_key(self) -> str:
+        return f"9pic:{self.event.org_id}:{self.event.event_id}"
+
     def _admit(self) -> None:
         """Before a call (or a wait for one) on the spender's behalf: within its share?"""
         budget.admit(self.event, self.spender)
@@ -64,27 +109,58 @@ class NinePicProvider(PhotoProvider):
         """9Pic names photos by UUID."""
         return identifiers.clean_uuid(image_id)
 
-    def _photo_key(self, image_id: str) -> str:
-        return f"photo:9pic:{self.event.org_id}:{self.event.event_id}:{image_id}"
+    # --- Which searches -------------------------------------------------------------------
+
+    @property
+    def search_methods(self) -> list[SearchMethod]:
+        """The organiser's searches that 9Pic has switched on for the event. Where Event
+        Details cannot be read, or 9Pic has switched off all of them, the organiser's
+        choice stands (galleries then fall back to Download Originals if they must)."""
+        offered = super().search_methods
+        details = self._details
+        if details is None:
+            return offered
+        switched_on = [m for m in offered if getattr(details, SEARCHES_AT_9PIC[m])]
+        return switched_on or offered
+
+    @property
+    def _details_key(self) -> str:
+        return f"details:{self._event_key}"
+
+    @cached_property
+    def _details(self) -> EventDetails | None:
+        """Event Details, cached; None if it cannot be read (asked again a minute later)."""
+        key = self._details_key
+
+        def fetch() -> EventDetails | str:
+            try:
+                # The event's call, read once for every runner: no runner's share spends it.
+                budget.spend(self.event, provider=self.label, spender=None)
+                client = NinePicClient.from_settings(time_budget=EVENT_DETAILS_TIME_BUDGET)
+                details: EventDetails | str = client.event_details(self._ref)
+                lifetime = settings.NINEPIC_EVENT_DETAILS_CACHE_SECONDS
+            except ProviderError:  # the client logged why
+                details, lifetime = UNREADABLE, EVENT_DETAILS_RETRY_SECONDS
+            sharedcache.put(key, details, lifetime)
+            return details
+
+        found = singleflight.shared(
+            key,
+            lookup=lambda: sharedcache.get(key),
+            compute=fetch,
+            wait=EVENT_DETAILS_TIME_BUDGET,
+        )
+        return found if isinstance(found, EventDetails) else None
+
+    # --- Galleries ------------------------------------------------------------------------
 
     def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
         page_size = settings.GALLERY_PAGE_SIZE
-        ref = self._ref
-        key = f"gallery:9pic:{ref.org_id}:{ref.event_id}:{method}:{identifier}:{page}:{page_size}"
+        key = f"gallery:{self._event_key}:{method}:{identifier}:{page}:{page_size}"
 
         def fetch() -> GalleryPage:
-            self._spend_upstream_call()
-            result = self._client.search(
-                ref, method=method, identifier=identifier, page=page, page_size=page_size
-            )
-            lifetime = (
-                settings.EMPTY_GALLERY_CACHE_SECONDS
-                if result.is_empty
-                else settings.GALLERY_CACHE_SECONDS
-            )
-            # Previews need an original's signed link: keep the ones this page brought.
-            sharedcache.put_many({self._photo_key(p.image_id): p for p in result.photos}, lifetime)
-            sharedcache.put(key, result, lifetime)
+            result = self._listed(method, identifier, page, page_size)
+            sharedcache.put(key, result, cache_lifetime(result))
             return result
 
         gallery: GalleryPage = singleflight.shared(
@@ -96,6 +172,90 @@ class NinePicProvider(PhotoProvider):
         )
         return gallery
 
+    def _listed(
+        self, method: SearchMethod, identifier: str, page: int, page_size: int
+    ) -> GalleryPage:
+        """One upstream call: the search listing, or Download Originals where it cannot serve
+        (and two the first time it finds that out)."""
+        if self.lists_by_search(method):
+            try:
+                return self._search_listing(method, identifier, page, page_size)
+            except ProviderMisconfigured as error:
+                if error.status != 403:
+                    raise
+                why = refused(method)
+            except (EndpointMissing, WithoutPreviews) as error:
+                why = str(error)
+            result = self._originals_listing(method, identifier, page, page_size)
+            # Only once Download Originals answered: a key 9Pic refuses everywhere is no
+            # reason to switch.
+            self._fall_back(method, why)
+            return result
+        return self._originals_listing(method, identifier, page, page_size)
+
+    def lists_by_search(self, method: SearchMethod) -> bool:
+        """Whether `method`'s galleries come from 9Pic's search listing just now."""
+        return (
+            settings.NINEPIC_GALLERY_LISTING == "search"
+            and sharedcache.get(self._fallback_key(method)) is None
+        )
+
+    def _fallback_key(self, method: SearchMethod) -> str:
+        return f"listing-fallback:{self._event_key}:{method}"
+
+    def _fall_back(self, method: SearchMethod, why: str) -> None:
+        """Remember for a while that `method`'s listing cannot serve, and say so once (without
+        the shared cache nothing is remembered: its outage is logged already)."""
+        lifetime = settings.NINEPIC_LISTING_FALLBACK_SECONDS
+        try:
+            first = sharedcache.attempt(
+                lambda: cache.add(self._fallback_key(method), why, lifetime)
+            )
+        except sharedcache.CacheUnavailable:
+            first = False
+        if first:
+            logger.warning(
+                "event %s: %s cannot list galleries (%s): listing them with Download Originals "
+                "and the portal's previews for %ss",
+                self.event.slug,
+                LISTING_NAMES[method],
+                why,
+                lifetime,
+            )
+
+    def _search_listing(
+        self, method: SearchMethod, identifier: str, page: int, page_size: int
+    ) -> GalleryPage:
+        self._spend_upstream_call()
+        client, ref = self._client, self._ref
+        if method is SearchMethod.BIB:
+            result = client.bib_search(ref, identifier, page=page, page_size=page_size)
+        else:
+            result = client.face_result(ref, identifier, page=page, page_size=page_size)
+        if any(p.thumbnail_url is None or p.large_url is None for p in result.photos):
+            raise WithoutPreviews("photos listed without previews on 9Pic's preview hosts")
+        return result
+
+    def _originals_listing(
+        self, method: SearchMethod, identifier: str, page: int, page_size: int
+    ) -> GalleryPage:
+        self._spend_upstream_call()
+        result = self._client.originals(
+            self._ref, method=method, identifier=identifier, page=page, page_size=page_size
+        )
+        # The portal's previews need an original's signed link: keep the ones this page brought.
+        lifetime = settings.GALLERY_CACHE_SECONDS
+        sharedcache.put_many(
+            {self._link_key(link.image_id): link for link in result.links}, lifetime
+        )
+        return GalleryPage(
+            photos=[Photo(image_id=link.image_id, filename=link.filename) for link in result.links],
+            failed=result.failed,
+            total=result.total,
+            pagination=result.pagination,
+            message=result.message,
+        )
+
     def search_by_selfie(self, selfie: bytes) -> str:
         """Face Search with the selfie under a request ID made here, so that the client's
         retries (after a timeout or a 5xx) reuse it and 9Pic never matches twice. Counts in
@@ -105,35 +265,41 @@ class NinePicProvider(PhotoProvider):
         found = self._client.face_search(self._ref, selfie=selfie, request_id=str(uuid.uuid4()))
         return identifiers.clean_uuid(found.request_id)
 
-    def fresh_photo(self, image_id: str) -> Photo:
-        """The photo with a URL signed just now: never one rendered into an earlier page."""
+    # --- Originals ------------------------------------------------------------------------
+
+    def fresh_original(self, image_id: str) -> OriginalLink:
+        """A link signed just now: never one rendered into an earlier page."""
         self._admit()
         return self._signed_now(image_id)
 
-    def photo_signed_recently(self, image_id: str) -> Photo:
-        """The photo with a link signed recently enough to fetch now: from a gallery page
-        cached within GALLERY_CACHE_SECONDS if any, else signed now (and kept as long)."""
-        photo: Photo | None = sharedcache.get(self._photo_key(image_id))
-        if photo is None:
-            photo = self._signed_now(image_id)
-            sharedcache.put(self._photo_key(image_id), photo, settings.GALLERY_CACHE_SECONDS)
-        return photo
+    def _link_key(self, image_id: str) -> str:
+        return f"original:{self._event_key}:{image_id}"
 
-    def _signed_now(self, image_id: str) -> Photo:
-        """One call to 9Pic for the photo, or PhotoNotFound. Not found is remembered for
-        UNKNOWN_PHOTO_CACHE_SECONDS: asking again for a made-up ID costs no call."""
-        unknown_key = f"{self._photo_key(image_id)}:unknown"
+    def link_signed_recently(self, image_id: str) -> OriginalLink:
+        """A link to the original signed recently enough to fetch now: from a gallery page
+        listed by Download Originals within GALLERY_CACHE_SECONDS if any, else signed now
+        (and kept as long)."""
+        link: OriginalLink | None = sharedcache.get(self._link_key(image_id))
+        if link is None:
+            link = self._signed_now(image_id)
+            sharedcache.put(self._link_key(image_id), link, settings.GALLERY_CACHE_SECONDS)
+        return link
+
+    def _signed_now(self, image_id: str) -> OriginalLink:
+        """One call to 9Pic for the photo's link, or PhotoNotFound. Not found is remembered
+        for UNKNOWN_PHOTO_CACHE_SECONDS: asking again for a made-up ID costs no call."""
+        unknown_key = f"{self._link_key(image_id)}:unknown"
         if sharedcache.get(unknown_key):
             raise PhotoNotFound(f"9Pic did not know image {image_id} a moment ago")
         self._spend_upstream_call()
         try:
-            return self._client.photo(self._ref, image_id=image_id)
+            return self._client.original(self._ref, image_id=image_id)
         except PhotoNotFound:
             sharedcache.put(unknown_key, True, settings.UNKNOWN_PHOTO_CACHE_SECONDS)
             raise
 
-    def open_original(self, photo: Photo) -> Original:
-        return self._client.open_original(photo, time_limit=settings.ORIGINAL_TIME_LIMIT)
+    def open_original(self, link: OriginalLink) -> Original:
+        return self._client.open_original(link, time_limit=settings.ORIGINAL_TIME_LIMIT)
 
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
@@ -142,13 +308,17 @@ class NinePicProvider(PhotoProvider):
         is being written, so that no link is older than a few minutes when it is fetched.
         However 9Pic pages, the ZIP holds at most the count its first page promised (or
         the photos ticked), and asks for no more pages than that count fills."""
+        if not image_ids and self.lists_by_search(method):
+            return self._zip_of_gallery(method, identifier, limit)
         client, ref = self._client, self._ref
 
-        def batch(page: int) -> GalleryPage:
+        def batch(page: int) -> OriginalsPage:
             self._spend_upstream_call()
             if image_ids:
-                return client.photos(ref, image_ids=image_ids, page=page, page_size=MAX_PAGE_SIZE)
-            return client.search(
+                return client.originals_of(
+                    ref, image_ids=image_ids, page=page, page_size=MAX_PAGE_SIZE
+                )
+            return client.originals(
                 ref, method=method, identifier=identifier, page=page, page_size=MAX_PAGE_SIZE
             )
 
@@ -162,9 +332,9 @@ class NinePicProvider(PhotoProvider):
         def originals() -> Iterator[Original]:
             result, page, left = first, 1, count
             while True:
-                for photo in result.photos[:left]:
-                    yield client.open_original(photo, time_limit=settings.ORIGINAL_TIME_LIMIT)
-                left -= min(left, len(result.photos))
+                for link in result.links[:left]:
+                    yield client.open_original(link, time_limit=settings.ORIGINAL_TIME_LIMIT)
+                left -= min(left, len(result.links))
                 more = result.pagination is not None and result.pagination.has_next
                 if not (left and more and page < last_page):
                     return
@@ -173,13 +343,55 @@ class NinePicProvider(PhotoProvider):
 
         return count, originals()
 
+    def _zip_of_gallery(
+        self, method: SearchMethod, identifier: str, limit: int
+    ) -> tuple[int, Iterator[Original]]:
+        """Exactly the gallery's photos: its pages (cached, as the runner just saw them),
+        then their links by image_ids, MAX_PAGE_SIZE at a time as the ZIP is written. However
+        9Pic pages, at most the count its first page promised, from no more pages than that
+        count fills."""
+        first = self.gallery_page(method=method, identifier=identifier, page=1)
+        count = first.total
+        if count > limit:
+            raise TooManyPhotos(count)
+        image_ids = [photo.image_id for photo in first.photos]
+        last_page, page, listed = -(-count // settings.GALLERY_PAGE_SIZE), 1, first
+        while page < last_page and listed.pagination and listed.pagination.has_next:
+            page += 1
+            listed = self.gallery_page(method=method, identifier=identifier, page=page)
+            image_ids += [photo.image_id for photo in listed.photos]
+        image_ids = list(dict.fromkeys(image_ids))[:count]
+        batches = [
+            image_ids[start : start + MAX_PAGE_SIZE]
+            for start in range(0, len(image_ids), MAX_PAGE_SIZE)
+        ]
+        if not batches:
+            return 0, iter(())
+        client, ref = self._client, self._ref
+
+        def links(ids: list[str]) -> list[OriginalLink]:
+            self._spend_upstream_call()
+            return client.originals_of(ref, image_ids=ids, page_size=MAX_PAGE_SIZE).links
+
+        first_links = links(batches[0])
+
+        def originals() -> Iterator[Original]:
+            for number, ids in enumerate(batches):
+                for link in first_links if number == 0 else links(ids):
+                    yield client.open_original(link, time_limit=settings.ORIGINAL_TIME_LIMIT)
+
+        return len(image_ids), originals()
+
+    # --- The portal's own previews (the fallback listing, share cards) ----------------------
+
     def preview(self, image_id: str, size: str) -> Preview:
-        """9Pic's originals are all it lists: the portal makes previews from them, once."""
+        """Made by the portal from the original, once: for galleries listed by Download
+        Originals, and for share cards, which must not depend on links that expire."""
 
         def open_original() -> Original:
             # A runner waits for the preview: its original gets the runner's time budget.
-            photo = self.photo_signed_recently(image_id)
-            return self._client.open_original(photo, time_limit=settings.NINEPIC_TIME_BUDGET)
+            link = self.link_signed_recently(image_id)
+            return self._client.open_original(link, time_limit=settings.NINEPIC_TIME_BUDGET)
 
         name = self._preview_name(image_id, size)
         return Preview(
@@ -193,10 +405,129 @@ class NinePicProvider(PhotoProvider):
         photo_key = f"{self.event.org_id}-{self.event.event_id}-{image_id}"
         return previews.preview_name(photo_key, previews.SIZES[size])
 
+    # --- For organisers ----------------------------------------------------------------------
+
     def check_connection(self) -> ConnectionCheck:
+        """Ping (key, host, organisation, ownership), then Event Details (the searches 9Pic
+        has switched on), a look at each search listing the event's galleries use, and a
+        selfie upload where selfie search is offered (field and request_id placement)."""
+        where = f"organisation {self.event.org_id}, event {self.event.event_id}"
+        if not settings.NINEPIC_API_KEY:
+            return ConnectionCheck(False, "No 9Pic API key is configured (NINEPIC_API_KEY).")
         client, ref = self._client, self._ref
-        check = client.check(ref)
-        if not check.ok or SearchMethod.SELFIE not in self.search_methods:
-            return check
-        upload = client.check_selfie_upload(ref)
-        return ConnectionCheck(upload.ok, f"{check.message} {upload.message}")
+        try:
+            client.ping(ref)
+        except ProviderMisconfigured as error:
+            return ConnectionCheck(False, _refusal(error, ref))
+        except ProviderError as error:
+            return ConnectionCheck(False, f"Could not reach 9Pic for {where}: {error}")
+        lines = [f"Connected: the key works and can read {where}."]
+        try:
+            details = client.event_details(ref)
+        except ProviderError as error:
+            lines.append(
+                f"9Pic's Event Details could not be read ({error}): runners are offered the "
+                "searches chosen here."
+            )
+        else:
+            lifetime = settings.NINEPIC_EVENT_DETAILS_CACHE_SECONDS
+            sharedcache.put(self._details_key, details, lifetime)
+            if not details.event_enabled:
+                return ConnectionCheck(
+                    False, f"{lines[0]} But 9Pic has switched the event off: no photo can be read."
+                )
+            lines.append(
+                f"9Pic has BIB search {_on(details.bib_search)} and selfie search "
+                f"{_on(details.selfie_search)} for it."
+            )
+        lines += [self._listing_report(method) for method in self.search_methods]
+        if SearchMethod.SELFIE not in self.search_methods:
+            return ConnectionCheck(True, " ".join(lines))
+        upload = self._selfie_upload_check()
+        return ConnectionCheck(upload.ok, " ".join([*lines, upload.message]))
+
+    def _listing_report(self, method: SearchMethod) -> str:
+        """Which listing `method`'s galleries use, after looking at the search listing."""
+        search = "BIB" if method is SearchMethod.BIB else "Selfie"
+        fallback = "Download Originals, with previews the portal makes from the originals"
+        if settings.NINEPIC_GALLERY_LISTING != "search":
+            return f"{search} galleries: {fallback} (NINEPIC_GALLERY_LISTING)."
+        try:
+            self._spend_upstream_call()
+            if method is SearchMethod.BIB:
+                self._client.bib_search(self._ref, "0", page_size=1)  # a BIB nobody wears
+            else:
+                self._client.face_result(self._ref, str(uuid.UUID(int=0)), page_size=1)
+        except ProviderMisconfigured as error:
+            if error.status == 403:
+                self._fall_back(method, refused(method))
+        except EndpointMissing as error:
+            self._fall_back(method, str(error))
+        except ProviderError:
+            pass  # a passing failure: what is remembered stands
+        why = sharedcache.get(self._fallback_key(method))
+        if why is None:
+            return f"{search} galleries: 9Pic's {LISTING_NAMES[method]}, with 9Pic's previews."
+        return f"{search} galleries: {fallback}, as {why}."
+
+    def _selfie_upload_check(self) -> ConnectionCheck:
+        """Tell an organiser whether Face Search takes selfies as the settings send them, by
+        uploading a small plain picture (it shows no face: no match, or a 400, is success);
+        a 422 naming another field says which setting to change."""
+        sent_id = str(uuid.uuid4())
+        self._spend_upstream_call()
+        try:
+            found = self._client.face_search(self._ref, selfie=probe_picture(), request_id=sent_id)
+        except SelfieFieldMismatch as mismatch:
+            return ConnectionCheck(False, f"Selfie upload refused (422): {mismatch}.")
+        except SelfieNotUsable:
+            return ConnectionCheck(True, "Selfie upload works (9Pic found no face in the test).")
+        except SearchNotOffered:
+            return ConnectionCheck(
+                False,
+                f"9Pic refused selfie search for event {self.event.event_id} (403): switch it on "
+                "at 9Pic, or stop offering selfie search for this event.",
+            )
+        except ProviderError as error:
+            return ConnectionCheck(False, f"Selfie upload failed: {error}")
+        if identifiers.clean_uuid(found.request_id) != sent_id:
+            other = "query" if settings.NINEPIC_SELFIE_REQUEST_ID_IN == "form" else "form"
+            return ConnectionCheck(
+                False,
+                "Selfie upload works, but 9Pic did not keep our request_id, so a retried "
+                f"upload would be searched (and charged) again: set "
+                f"NINEPIC_SELFIE_REQUEST_ID_IN={other}.",
+            )
+        return ConnectionCheck(True, "Selfie upload works.")
+
+
+def refused(method: SearchMethod) -> str:
+    return f"{LISTING_NAMES[method]} answered 403: switched off for the event"
+
+
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+def _refusal(error: ProviderMisconfigured, ref: NinePicEvent) -> str:
+    if error.status == 401:
+        return "9Pic says the API key is missing (401)."
+    if error.status == 404:
+        return f"The key works, but 9Pic does not know event {ref.event_id}."
+    return (
+        f"9Pic refused access to organisation {ref.org_id}, event {ref.event_id} (403): the "
+        f"API key is invalid or inactive, this server is not approved, or organisation "
+        f"{ref.org_id} does not own event {ref.event_id}."
+    )
+
+
+def cache_lifetime(result: GalleryPage) -> int:
+    """How long a gallery page may be reused: briefly if empty (photos are still being
+    processed), never past PREVIEW_LINK_MARGIN before its first preview link expires."""
+    lifetime = (
+        settings.EMPTY_GALLERY_CACHE_SECONDS if result.is_empty else settings.GALLERY_CACHE_SECONDS
+    )
+    if result.links_expire_at is not None:
+        left = int(result.links_expire_at - time.time()) - PREVIEW_LINK_MARGIN
+        lifetime = min(lifetime, max(left, 0))
+    return lifetime

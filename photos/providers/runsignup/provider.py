@@ -21,6 +21,7 @@ from photos.domain import (
     ConnectionCheck,
     GalleryPage,
     Original,
+    OriginalLink,
     Pagination,
     Photo,
     PhotoNotFound,
@@ -94,13 +95,13 @@ class RunSignUpProvider(PhotoProvider):
         except RunSignUpPhoto.DoesNotExist:
             raise PhotoNotFound(f"RunSignUp photo {image_id} is not in the index") from None
 
-    def fresh_photo(self, image_id: str) -> Photo:
+    def fresh_original(self, image_id: str) -> OriginalLink:
         """RunSignUp's links do not expire: the index's is as good as a fresh one."""
-        return _photo(self._indexed(image_id))
+        return _original(self._indexed(image_id))
 
-    def open_original(self, photo: Photo) -> Original:
+    def open_original(self, link: OriginalLink) -> Original:
         return RunSignUpClient.from_settings().open_original(
-            url=photo.url, filename=photo.filename, time_limit=settings.ORIGINAL_TIME_LIMIT
+            url=link.url, filename=link.filename, time_limit=settings.ORIGINAL_TIME_LIMIT
         )
 
     def originals_for_zip(
@@ -114,22 +115,22 @@ class RunSignUpProvider(PhotoProvider):
         rows = index.photos_showing(self.event, bib)
         if image_ids:
             rows = rows.filter(photo_id__in=[int(i) for i in image_ids])
-        photos = [_photo(row) for row in rows[: limit + 1]]
-        if len(photos) > limit:
+        links = [_original(row) for row in rows[: limit + 1]]
+        if len(links) > limit:
             raise TooManyPhotos(rows.count())
-        if image_ids and not photos:
+        if image_ids and not links:
             raise PhotoNotFound("none of the ticked photos is in this search")
         client = RunSignUpClient.from_settings()
 
         def originals() -> Iterator[Original]:
-            for photo in photos:
+            for link in links:
                 # Cameras reuse names (IMG_0001.jpg): the photo id keeps each one in the archive.
-                name = f"{photo.image_id}-{photo.filename}"
+                name = f"{link.image_id}-{link.filename}"
                 yield client.open_original(
-                    url=photo.url, filename=name, time_limit=settings.ORIGINAL_TIME_LIMIT
+                    url=link.url, filename=name, time_limit=settings.ORIGINAL_TIME_LIMIT
                 )
 
-        return len(photos), originals()
+        return len(links), originals()
 
     def preview(self, image_id: str, size: str) -> Preview:
         """RunSignUp's own rendering: its thumbnail for the grid, its large image for viewing."""
@@ -204,14 +205,22 @@ def _bib_number(identifier: str) -> int | None:
     return int(identifier) if identifier.isdigit() else None
 
 
+def _filename(row: RunSignUpPhoto) -> str:
+    # The sync saves safe names; this also covers rows it saved before it did.
+    return identifiers.safe_filename(row.uploaded_filename, image_id=str(row.photo_id))
+
+
 def _photo(row: RunSignUpPhoto) -> Photo:
-    image_id = str(row.photo_id)
     return Photo(
-        image_id=image_id,
-        # The sync saves safe names; this also covers rows it saved before it did.
-        filename=identifiers.safe_filename(row.uploaded_filename, image_id=image_id),
-        url=row.original_url,
+        image_id=str(row.photo_id),
+        filename=_filename(row),
         # The sync only indexes photos whose three links are on RunSignUp's storage.
         thumbnail_url=row.thumbnail_url,
         large_url=row.large_url,
+        width=row.large_width,
+        height=row.large_height,
     )
+
+
+def _original(row: RunSignUpPhoto) -> OriginalLink:
+    return OriginalLink(image_id=str(row.photo_id), filename=_filename(row), url=row.original_url)
