@@ -280,7 +280,7 @@ def nginx(workdir: Path, backends: list[str]):
     (prefix / "nginx.conf").write_text(
         f"""{user}worker_processes 1;
 pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
+error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
   access_log off;

@@ -132,6 +132,16 @@ class ProviderRejectedRequest(ProviderError):
     an unknown race) although we validated it."""
 
 
+class SelfieNotUsable(ProviderRejectedRequest):
+    """The provider could not search with a selfie the portal had checked (9Pic 400): most
+    likely it found no face in it."""
+
+
+class SearchNotOffered(ProviderError):
+    """The provider does not offer that search for the event: it does not support it at all,
+    or refuses it for this event (9Pic 403: the event's `selfie_search` switched off)."""
+
+
 class PhotoNotFound(ProviderError):
     """The provider does not know the requested image."""
 

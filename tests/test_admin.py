@@ -18,10 +18,16 @@ NOBODY = {"responseType": "error", "message": "Not found", "data": None}
 
 @pytest.fixture
 def connected(upstream):
-    """9Pic answers Ping, Event Details (BIB and selfie search on) and both search listings."""
+    """9Pic answers Ping, Event Details (BIB and selfie search on), both search listings and
+    a selfie upload (finding no face in the check's plain picture)."""
     upstream.get(PING, json=PONG)
     upstream.get(re.compile(rf"{ninepic_answers.API}/bibs/.*"), json=ninepic_answers.listing([]))
     upstream.get(re.compile(rf"{ninepic_answers.API}/faces/.*"), status=404, json=NOBODY)
+    upstream.post(
+        f"{ninepic_answers.API}/faces",
+        status=400,
+        json={"responseType": "error", "message": "No face detected"},
+    )
     return upstream
 
 
@@ -72,13 +78,17 @@ def test_connection_check_success(admin_client, event, connected):
         "Connected: the key works and can read organisation 903, event 456. 9Pic has BIB "
         "search on and selfie search on for it. BIB galleries: 9Pic&#x27;s BIB Search, with "
         "9Pic&#x27;s previews. Selfie galleries: 9Pic&#x27;s Face Search, with 9Pic&#x27;s "
-        "previews."
+        "previews. Selfie upload works (9Pic found no face in the test)."
     ) in page
-    assert [call.request.url.split("/456/")[1].split("/")[0] for call in connected.calls] == [
-        "ping",
-        "details",
-        "bibs",
-        "faces",
+    calls = [
+        (c.request.method, c.request.url.split("/456/")[1].split("?")[0]) for c in connected.calls
+    ]
+    assert [(method, path.split("/")[0]) for method, path in calls] == [
+        ("GET", "ping"),
+        ("GET", "details"),
+        ("GET", "bibs"),
+        ("GET", "faces"),
+        ("POST", "faces"),
     ]
 
 

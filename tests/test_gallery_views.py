@@ -227,9 +227,9 @@ def test_no_photos_is_a_helpful_empty_state(client, event, upstream, status):
     assert "typed differently" in html
     assert "hidden or folded" in html
     assert "a selfie search finds you by your face" in html
-    # One tap to the selfie field, on this page.
-    assert '<a class="button" href="#id_selfie">Search with a selfie</a>' in html
-    assert 'id="id_selfie"' in html
+    # One tap to the selfie upload, on this page.
+    assert '<a class="button" href="#selfie">Search with a selfie</a>' in html
+    assert 'id="selfie"' in html
 
 
 def test_headings_keep_a_bib_whole(client, event, upstream):

@@ -233,7 +233,7 @@ def test_an_empty_gallery(portal, language):
     html = get(portal, f"/{language}/events/demo/bib/5555/").text
     assert h1(html) == heading
     assert processing in html
-    assert f'<a class="button" href="#id_selfie">{selfie_action}' in html
+    assert f'<a class="button" href="#selfie">{selfie_action}' in html
 
 
 PHOTO_PAGE = {

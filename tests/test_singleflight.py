@@ -26,6 +26,8 @@ ERRORS = [
     domain.ProviderUnavailable("9Pic answered 503"),
     domain.ProviderTimeout("no answer within 15s"),
     domain.TooManyPhotos(101),
+    domain.SelfieNotUsable("9Pic org 903 event 456 (face search): 400 no face"),
+    domain.SearchNotOffered("9Pic org 903 event 456 (face search): 403 selfie search off"),
 ]
 
 

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from django.db.models import QuerySet
 
-from photos.domain import ConnectionCheck, GalleryPage, Original, OriginalLink, SearchMethod
+from photos.domain import (
+    ConnectionCheck,
+    GalleryPage,
+    Original,
+    OriginalLink,
+    SearchMethod,
+    SearchNotOffered,
+)
 
 if TYPE_CHECKING:
     from photos.models import Event
@@ -83,6 +90,12 @@ class PhotoProvider(ABC):
     @abstractmethod
     def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
         """One page of a search's photos (GALLERY_PAGE_SIZE a page). No photos is not an error."""
+
+    def search_by_selfie(self, selfie: bytes) -> str:
+        """Search the event's photos for the runner in `selfie` (a JPEG made by
+        photos.selfies, held in memory only): the identifier of the selfie gallery that shows
+        them (its request ID). Providers without face search raise SearchNotOffered."""
+        raise SearchNotOffered(f"{self.label} has no selfie search")
 
     @abstractmethod
     def fresh_original(self, image_id: str) -> OriginalLink:

@@ -24,10 +24,13 @@ from photos.domain import (
     ProviderRejectedRequest,
     ProviderThrottled,
     ProviderTimeout,
+    SearchNotOffered,
+    SelfieNotUsable,
 )
 from photos.forms import SearchForm
 from photos.models import Event
 from photos.ratelimits import RateLimited
+from photos.selfies import SelfieRefused
 from photos.web.rendering import render_event_page, render_search_page
 
 # How long to ask runners to wait when a provider throttles without saying for how long.
@@ -43,6 +46,7 @@ class Problem(Exception):
     message: str
     retry_after: int | None = None
     form: SearchForm | None = None  # the search form again, filled in, where it helps
+    selfie_tips: bool = False  # how to take a selfie that finds you, where it helps
 
 
 def problem_for(error: Exception) -> Problem:
@@ -91,6 +95,23 @@ def problem_for(error: Exception) -> Problem:
                 "The organisers can fix this; please try again later."
             ),
         )
+    if isinstance(error, SelfieRefused):
+        return Problem(
+            error.refusal.status, _("We could not use that picture"), error.refusal.message
+        )
+    if isinstance(error, SelfieNotUsable):
+        return Problem(
+            422,
+            _("We could not find a face in that picture"),
+            _("Try again with another selfie."),
+            selfie_tips=True,
+        )
+    if isinstance(error, SearchNotOffered):
+        return Problem(
+            404,
+            _("Selfie search is not available for this event"),
+            _("Search with your BIB number instead."),
+        )
     if isinstance(error, ProviderRejectedRequest):
         return Problem(
             400,
@@ -131,7 +152,12 @@ def bad_photo_link() -> Problem:
 
 
 def render_problem(request: HttpRequest, event: Event, problem: Problem) -> HttpResponse:
-    context = {"title": problem.title, "message": problem.message, "form": problem.form}
+    context = {
+        "title": problem.title,
+        "message": problem.message,
+        "form": problem.form,
+        "selfie_tips": problem.selfie_tips,
+    }
     response = render_event_page(
         request, event, "photos/problem.html", context, status=problem.status
     )

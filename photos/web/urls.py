@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.event_list, name="event-list"),
     path("events/<slug:slug>/", views.event_home, name="event"),
     path("events/<slug:slug>/search", views.search, name="search"),
+    path("events/<slug:slug>/selfie/", views.selfie_upload, name="selfie-upload"),
     path("events/<slug:slug>/theme.css", views.event_theme, name="theme"),
     path(f"{SEARCH}/", views.gallery, name="gallery"),
     path(f"{SEARCH}/photos/<str:image_id>/", views.photo_page, name="photo"),

@@ -6,20 +6,22 @@ is raised and turned into the runner's page once, by `problems.event_page`.
 
 from dataclasses import replace
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
-from photos import ratelimits, selectors
-from photos.domain import ProviderError, SearchMethod
+from photos import ratelimits, selectors, selfies
+from photos.domain import ProviderError, ProviderThrottled, SearchMethod
 from photos.forms import SearchForm
 from photos.galleries import find_in_gallery
 from photos.models import Event
 from photos.providers import provider_for
-from photos.web import presenters, subscriptions
+from photos.web import presenters, runner_forms, subscriptions, uploads
 from photos.web.addresses import gallery_url, page_namespace, photo_url, read_search
 from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
 from photos.web.rendering import render_event_page, render_search_page
@@ -47,6 +49,52 @@ def search(request: HttpRequest, event: Event) -> HttpResponse:
     return redirect(
         gallery_url(request, event, form.cleaned_data["method"], form.cleaned_data["identifier"])
     )
+
+
+# Not Django's cookie-based CSRF check, which fails inside third-party iframes:
+# runner_forms.check, once the upload is known to be held in memory only.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@event_page
+def selfie_upload(request: HttpRequest, event: Event) -> HttpResponse:
+    """The runner's selfie (multipart field "selfie"), checked and made into a small clean
+    JPEG (photos.selfies), sent to the event's face search, then 303 to the selfie gallery.
+    Never on disk, in a cache or a log: the upload stays in memory for this one request.
+    A GET (a reload, an old link) goes back to the search page's selfie form."""
+    if request.method != "POST":
+        return redirect(
+            reverse("photos:event", args=[event.slug], current_app=page_namespace(request))
+            + "#selfie"
+        )
+    provider = provider_for(event, spender=ratelimits.client_key(request))
+    if SearchMethod.SELFIE not in provider.search_methods:
+        raise Http404("This event does not offer selfie search.")
+    ratelimits.check(request, "selfie")
+    try:
+        upload = uploads.hold_in_memory(request, field="selfie", limit=settings.SELFIE_MAX_BYTES)
+        runner_forms.check(request, event, "selfie")
+        selfie = selfies.prepare(uploads.sent_file(request, upload))
+        _check_selfie_uploads_of(request, event)
+        request_id = provider.search_by_selfie(selfie.jpeg)
+    except (selfies.SelfieRefused, ProviderError) as error:
+        # The search page's forms below the message let the runner try again at once.
+        problem = problem_for(error)
+        raise replace(problem, form=SearchForm(methods=provider.search_methods)) from error
+    # 303: the gallery is fetched with a GET, and reloading it posts nothing again.
+    return HttpResponseRedirect(
+        gallery_url(request, event, SearchMethod.SELFIE, request_id), status=303
+    )
+
+
+def _check_selfie_uploads_of(request: HttpRequest, event: Event) -> None:
+    """Count an upload against the event's limit, whoever sends it (RATELIMIT_SELFIE_PER_EVENT).
+    Past it the event is busy, this runner was not too quick: ProviderThrottled says so."""
+    try:
+        ratelimits.check(request, "selfie-event", per=str(event.pk))
+    except ratelimits.RateLimited as limited:
+        raise ProviderThrottled(
+            f"event {event.slug}: selfie uploads limit reached", retry_after=limited.wait
+        ) from None
 
 
 @require_safe

@@ -48,7 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses pages; Django pads its output against BREACH, and runner pages carry no tokens.
+    # Compresses pages; Django pads its output against BREACH, and runner pages carry no
+    # secret (their form tokens are anyone's who loads the page: photos/web/runner_forms.py).
     "photos.web.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: from the address, else negotiated and redirected to (photos/web/middleware.py).
@@ -183,8 +184,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # urllib3 logs full request URLs at DEBUG, presigned query strings included.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "loggers": {
+        # urllib3 logs full request URLs at DEBUG, presigned query strings included.
+        "urllib3": {"level": "WARNING"},
+        # Pillow logs the EXIF it reads at DEBUG: a selfie's GPS position among it.
+        "PIL": {"level": "INFO"},
+    },
 }
 
 # --- The demo switches ---------------------------------------------------------

@@ -12,6 +12,10 @@ RATE_LIMITS = {
     "gallery": env.str("RATELIMIT_GALLERY", default="120/m"),
     "preview": env.str("RATELIMIT_PREVIEW", default="1200/m"),
     "download": env.str("RATELIMIT_DOWNLOAD", default="120/m"),
+    # Face search is the organiser's most expensive call: a few tries an hour is plenty.
+    "selfie": env.str("RATELIMIT_SELFIE", default="10/h"),
+    # Not per client: selfie uploads for one event, whoever sends them.
+    "selfie-event": env.str("RATELIMIT_SELFIE_PER_EVENT", default="60/m"),
     "subscribe": env.str("RATELIMIT_SUBSCRIBE", default="10/h"),
     # Not per client: confirmation emails to one email address, and for one event (which
     # bounds how much mail a flood of sign-ups can make the portal send).
@@ -58,6 +62,16 @@ AXES_CLIENT_IP_CALLABLE = "photos.signin.client_network"
 AXES_LOCKOUT_CALLABLE = "photos.signin.locked_out"
 AXES_RESET_ON_SUCCESS = True  # a few typos before the right password are forgotten
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # trying while locked out restarts the wait
+
+# Selfie uploads: refused above this many bytes before being read (the nginx in front has
+# its own limit for them, deploy/nginx.conf), and above this many pixels before decoding
+# (a small file can unpack into gigabytes: a decompression bomb). Phones take 12-50 MP.
+SELFIE_MAX_BYTES = env.int("SELFIE_MAX_BYTES", default=10 * 1024 * 1024)
+SELFIE_MAX_PIXELS = env.int("SELFIE_MAX_PIXELS", default=50_000_000)
+# Django spills uploads over FILE_UPLOAD_MAX_MEMORY_SIZE to temporary files; the selfie view
+# holds its upload in memory instead (photos/web/uploads.py), so this bounds the other
+# fields of a post only. Runners post nothing else, and the admin's forms are a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # How long a runner form (selfie upload, email subscription) stays valid after its page was
 # served; older posts are asked to reload (photos/web/runner_forms.py).

@@ -182,8 +182,110 @@
     });
   }
 
+  // Selfie search: the chosen or dropped picture is shrunk here first (longest side
+  // SELFIE_SIDE, JPEG), so a 5 MB phone photo goes up as about 200 KB; drawing it on a canvas
+  // leaves its EXIF (GPS position included) behind. The form then posts as it does without
+  // JavaScript. Where the browser cannot draw the picture (HEIC outside Safari), the original
+  // goes up and the portal converts it.
+  var SELFIE_SIDE = 1280;
+
+  function enhanceSelfieForm(form) {
+    var inputs = Array.prototype.slice.call(form.querySelectorAll("input[type=file]"));
+    var drop = form.querySelector("[data-selfie-drop]");
+    var preview = form.querySelector("[data-selfie-preview]");
+    var submit = form.querySelector("[data-selfie-submit]");
+    var progress = form.querySelector("[data-selfie-progress]");
+    var message = form.querySelector("[data-selfie-message]");
+    var shrinking = null;
+
+    function shrink(file) {
+      if (!window.createImageBitmap || !window.DataTransfer) return Promise.resolve(file);
+      return createImageBitmap(file).then(function (bitmap) {
+        var scale = Math.min(1, SELFIE_SIDE / Math.max(bitmap.width, bitmap.height));
+        preview.width = Math.round(bitmap.width * scale);
+        preview.height = Math.round(bitmap.height * scale);
+        preview.getContext("2d").drawImage(bitmap, 0, 0, preview.width, preview.height);
+        preview.hidden = false;
+        return new Promise(function (resolve) {
+          preview.toBlob(function (blob) {
+            resolve(blob ? new File([blob], "selfie.jpg", { type: "image/jpeg" }) : file);
+          }, "image/jpeg", 0.85);
+        });
+      }).catch(function () {
+        preview.hidden = true;
+        return file;
+      });
+    }
+
+    function choose(input, file) {
+      // One picture is sent: the other field lets go of its own.
+      inputs.forEach(function (other) { if (other !== input) other.value = ""; });
+      message.textContent = "";
+      shrinking = shrink(file).then(function (small) {
+        if (small === file) return;
+        var list = new DataTransfer();
+        list.items.add(small);
+        input.files = list.files;
+      });
+    }
+
+    inputs.forEach(function (input) {
+      input.addEventListener("change", function () {
+        if (input.files.length) choose(input, input.files[0]);
+      });
+    });
+
+    // Computers: a picture dropped anywhere on the form goes into the "choose" field.
+    if (window.DataTransfer && window.matchMedia("(pointer: fine)").matches) {
+      form.querySelector("[data-selfie-drop-hint]").hidden = false;
+      form.addEventListener("dragover", function (event) {
+        event.preventDefault();
+        drop.classList.add("dropping");
+      });
+      form.addEventListener("dragleave", function () { drop.classList.remove("dropping"); });
+      form.addEventListener("drop", function (event) {
+        event.preventDefault();
+        drop.classList.remove("dropping");
+        var file = event.dataTransfer.files[0];
+        if (!file) return;
+        var input = inputs[inputs.length - 1];
+        var list = new DataTransfer();
+        list.items.add(file);
+        input.files = list.files;
+        choose(input, file);
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-sending")) {
+        event.preventDefault();
+        return;
+      }
+      if (!inputs.some(function (input) { return input.files.length; })) {
+        event.preventDefault();
+        message.textContent = gettext("Take a selfie or choose a photo first.");
+        return;
+      }
+      form.setAttribute("data-sending", "");
+      submit.disabled = true;
+      progress.hidden = false;
+      if (shrinking) {
+        event.preventDefault();
+        shrinking.then(function () { form.submit(); });
+      }
+    });
+
+    // Back from the gallery, the page may come from the browser's cache: ready again.
+    window.addEventListener("pageshow", function () {
+      form.removeAttribute("data-sending");
+      submit.disabled = false;
+      progress.hidden = true;
+    });
+  }
+
   document.querySelectorAll("[data-share-url]").forEach(offerSharing);
   document.querySelectorAll("[data-save-photos]").forEach(offerSaving);
+  document.querySelectorAll("[data-selfie-form]").forEach(enhanceSelfieForm);
   var viewer = document.querySelector("[data-viewer]");
   if (viewer) navigateViewer(viewer);
   if (window.parent !== window && document.body.classList.contains("embed")) talkToHostPage();

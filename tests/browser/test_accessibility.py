@@ -15,6 +15,7 @@ PAGES = [
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/?page=2",
     f"/en/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/",
+    "/en/events/demo/selfie/00000000-0000-4000-8000-000000000000/",  # none: selfie tips
     "/en/events/demo/bib/5555/",
     "/en/events/demo/bib/5555/email/",
     f"/en/events/demo/bib/{catalogue.BIB_WITH_MANY_PHOTOS}/photos/{catalogue.all_photos()[2].image_id}/",

@@ -2,7 +2,7 @@
 
 import zipfile
 
-from standins.ninepic import catalogue
+from standins.ninepic import catalogue, facefind
 
 BIB = catalogue.BIB_WITH_MANY_PHOTOS
 BIB_TOTAL = len(catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB))
@@ -123,7 +123,8 @@ def test_without_javascript_the_journey_works_and_no_dead_buttons_show(
 def test_no_photos_offers_the_selfie_search_in_one_tap(page, live_standin, event):
     page.goto(f"{live_standin.url}/en/events/demo/bib/5555/")
     page.get_by_role("link", name="Search with a selfie").click()
-    assert page.evaluate("document.activeElement.id") == "id_selfie"
-    page.keyboard.type(catalogue.DEMO_SELFIE_REQUEST_ID)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"**/en/events/demo/selfie/{catalogue.DEMO_SELFIE_REQUEST_ID}/")
+    assert page.evaluate("location.hash") == "#selfie"
+    page.get_by_label("Choose a photo of yourself").set_input_files(facefind.SAMPLE_SELFIE)
+    page.get_by_role("button", name="Find my photos with a selfie").click()
+    page.wait_for_url("**/en/events/demo/selfie/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "15 photos for your selfie"

@@ -27,8 +27,11 @@ without their query string.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
@@ -39,6 +42,7 @@ import msgspec
 import requests
 from django.conf import settings
 from msgspec import UNSET, UnsetType
+from PIL import Image
 
 from photos import identifiers
 from photos.domain import (
@@ -55,6 +59,8 @@ from photos.domain import (
     ProviderThrottled,
     ProviderUnavailable,
     SearchMethod,
+    SearchNotOffered,
+    SelfieNotUsable,
 )
 from photos.providers.answers import HttpUrl, Text, decoder
 from photos.providers.deadlines import Deadline
@@ -401,6 +407,79 @@ class NinePicClient:
             time_limit=time_limit,
         )
 
+    def face_search(
+        self,
+        event: NinePicEvent,
+        *,
+        selfie: bytes,
+        request_id: str,
+        field: str | None = None,
+        request_id_in: str | None = None,
+    ) -> FaceSearchUpload:
+        """Upload a runner's selfie (a JPEG) to Face Search under `request_id`, a UUID the
+        caller made: a retry after a 5xx, a 429 or a timeout sends the same one, which 9Pic
+        answers from the stored search without matching (or charging) again.
+
+        The picture goes in the multipart field NINEPIC_SELFIE_FIELD and `request_id` where
+        NINEPIC_SELFIE_REQUEST_ID_IN says (`field` and `request_id_in` override them, for the
+        connection check). Raises SelfieFieldMismatch (422 naming another field),
+        SearchNotOffered (403: selfie search off for the event, or the key refused),
+        SelfieNotUsable (400: no face, or a picture 9Pic cannot use), ProviderMisconfigured
+        (401), ProviderThrottled (429 past retries), or the usual ProviderError kinds, within
+        NINEPIC_TIME_BUDGET."""
+        field = field or settings.NINEPIC_SELFIE_FIELD
+        request_id_in = request_id_in or settings.NINEPIC_SELFIE_REQUEST_ID_IN
+        url = f"{self.base_url}/api/v1/ext/{event.org_id}/event/{event.event_id}/faces"
+        where = f"9Pic org {event.org_id} event {event.event_id} (face search)"
+        in_query = request_id_in == "query"
+        # Only the first page's size: the gallery reads its pages with the result GET.
+        params: dict[str, str | int] = {"page": 1, "page_size": 1}
+        form: dict[str, str] = {}
+        (params if in_query else form)["request_id"] = request_id
+
+        answer = self._call(
+            "POST",
+            url,
+            where=where,
+            params=params,
+            form=form,
+            files={field: (SELFIE_FILENAME, selfie, "image/jpeg")},
+        )
+        status, message = answer.status, error_message(answer.body)
+        if status == 422:
+            mismatch = SelfieFieldMismatch.read(message, field=field, request_id_in=request_id_in)
+            if mismatch is not None:
+                logger.error("%s: %s", where, mismatch)
+                raise mismatch
+            logger.warning("%s rejected the upload: 422 %s", where, message)
+            raise ProviderRejectedRequest(f"{where}: 422 {message}")
+        if status == 400:
+            logger.info("%s could not use the selfie: %s", where, message)
+            raise SelfieNotUsable(f"{where}: 400 {message}")
+        if status == 403:
+            logger.error("%s refused selfie search: 403 %s", where, message)
+            raise SearchNotOffered(f"{where}: 403 {message}")
+        if status == 401:
+            logger.error("%s refused our credentials: 401 %s", where, message)
+            raise ProviderMisconfigured(f"{where}: 401 {message}", status=401)
+        if status != 200:
+            logger.error("%s answered unexpected status %s", where, status)
+            raise ProviderUnavailable(f"{where}: unexpected status {status}")
+        try:
+            found = FACE_SEARCH_UPLOAD.decode(answer.body).data
+        except msgspec.DecodeError as error:
+            logger.error("%s sent an unreadable answer: %s", where, error)
+            raise ProviderUnavailable(f"{where}: unreadable answer") from error
+        if identifiers.clean_uuid(found.request_id) != request_id:
+            # It read no request_id where we put it: retries would search (and charge) again.
+            logger.warning(
+                "%s kept the search under another request_id than ours: is "
+                "NINEPIC_SELFIE_REQUEST_ID_IN=%s right?",
+                where,
+                request_id_in,
+            )
+        return found
+
     def _check_storage_link(self, link: OriginalLink) -> None:
         """Only ever fetch or redirect to 9Pic's storage, and to the file of that very photo."""
         if (
@@ -497,15 +576,23 @@ class NinePicClient:
         url: str,
         *,
         where: str,
-        params: dict[str, int] | None = None,
+        params: Mapping[str, str | int] | None = None,
         body: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Answer:
+        """The answer to one request (a JSON `body`, or a multipart `form` with `files`), sent
+        again after 429, 5xx and connection failures while the time budget allows (see
+        http.with_retries); its body read up to MAX_ANSWER_BYTES."""
+
         def attempt(deadline: Deadline) -> Answer:
             response = self.session.request(
                 method,
                 url,
                 params=params,
                 json=body,
+                data=form,
+                files=files,
                 headers={"X-API-Key": self.api_key, "Accept": "application/json"},
                 timeout=deadline.within(self.policy.timeouts),
                 stream=True,
@@ -789,3 +876,73 @@ def says_something(body: bytes) -> bool:
     except msgspec.DecodeError:
         return False
     return answer.message is not UNSET or answer.response_type is not UNSET
+
+
+# --- Face Search: the selfie upload ---------------------------------------------------
+
+SELFIE_FILENAME = "selfie.jpg"
+
+
+def probe_picture() -> bytes:
+    """A small plain grey JPEG for the connection check: a picture, but nobody's face."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (128, 128, 128)).save(out, "JPEG")
+    return out.getvalue()
+
+
+# FastAPI's schema errors name where each field was looked for: "body.file: Field required",
+# "query.request_id: Input should be a valid UUID".
+_FIELD_ERROR = re.compile(r"\b(body|query)\.([A-Za-z0-9_-]+): ([^;]*)")
+
+
+class SelfieFieldMismatch(ProviderMisconfigured):
+    """Face Search wants the selfie, or `request_id`, elsewhere than the settings send it:
+    `setting` is what to change and `value` what to set it to."""
+
+    def __init__(self, *, setting: str, value: str, reason: str):
+        super().__init__(f"{reason}: set {setting}={value}", status=422)
+        self.setting = setting
+        self.value = value
+
+    @classmethod
+    def read(cls, message: str, *, field: str, request_id_in: str) -> SelfieFieldMismatch | None:
+        """The mismatch a 422's `message` names, if it names one: a required multipart field
+        other than `field` (the picture's), or `request_id` looked for where it was not sent."""
+        sent_in = "query" if request_id_in == "query" else "body"
+        for place, name, problem in _FIELD_ERROR.findall(message):
+            if name == "request_id" and place != sent_in:
+                wanted = "query" if place == "query" else "form"
+                return cls(
+                    setting="NINEPIC_SELFIE_REQUEST_ID_IN",
+                    value=wanted,
+                    reason=f"9Pic wants request_id in the {wanted}",
+                )
+            if place == "body" and name not in (field, "request_id") and "required" in problem:
+                return cls(
+                    setting="NINEPIC_SELFIE_FIELD",
+                    value=name,
+                    reason=f"9Pic wants the selfie in the multipart field {name!r}, not {field!r}",
+                )
+        return None
+
+
+# 36 characters, hyphenated, any case: identifiers.clean_uuid makes it canonical.
+Uuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")]
+
+
+class FaceSearchUpload(msgspec.Struct):
+    """The `data` of Face Search's answer to an upload (FaceSearchResponse). Its first page of
+    matches (`images`, `pagination`) is not read here: the gallery pages through the stored
+    result by `request_id`."""
+
+    request_id: Uuid
+    confidence_percentage: float | None = None
+
+
+class FaceSearchAnswer(msgspec.Struct):
+    response_type: Literal["success"] = msgspec.field(name="responseType")
+    data: FaceSearchUpload
+    message: Text = Text()
+
+
+FACE_SEARCH_UPLOAD = decoder(FaceSearchAnswer, strict=True)

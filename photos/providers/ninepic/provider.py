@@ -38,6 +38,8 @@ from photos.domain import (
     ProviderError,
     ProviderMisconfigured,
     SearchMethod,
+    SearchNotOffered,
+    SelfieNotUsable,
     TooManyPhotos,
 )
 from photos.providers import budget
@@ -50,6 +52,8 @@ from photos.providers.ninepic.client import (
     NinePicClient,
     NinePicEvent,
     OriginalsPage,
+    SelfieFieldMismatch,
+    probe_picture,
 )
 
 logger = logging.getLogger(__name__)
@@ -252,6 +256,15 @@ class NinePicProvider(PhotoProvider):
             message=result.message,
         )
 
+    def search_by_selfie(self, selfie: bytes) -> str:
+        """Face Search with the selfie under a request ID made here, so that the client's
+        retries (after a timeout or a 5xx) reuse it and 9Pic never matches twice. Counts in
+        the event's upstream budget and the client's share of it."""
+        self._admit()
+        self._spend_upstream_call()
+        found = self._client.face_search(self._ref, selfie=selfie, request_id=str(uuid.uuid4()))
+        return identifiers.clean_uuid(found.request_id)
+
     # --- Originals ------------------------------------------------------------------------
 
     def fresh_original(self, image_id: str) -> OriginalLink:
@@ -396,7 +409,8 @@ class NinePicProvider(PhotoProvider):
 
     def check_connection(self) -> ConnectionCheck:
         """Ping (key, host, organisation, ownership), then Event Details (the searches 9Pic
-        has switched on) and a look at each search listing the event's galleries use."""
+        has switched on), a look at each search listing the event's galleries use, and a
+        selfie upload where selfie search is offered (field and request_id placement)."""
         where = f"organisation {self.event.org_id}, event {self.event.event_id}"
         if not settings.NINEPIC_API_KEY:
             return ConnectionCheck(False, "No 9Pic API key is configured (NINEPIC_API_KEY).")
@@ -427,7 +441,10 @@ class NinePicProvider(PhotoProvider):
                 f"{_on(details.selfie_search)} for it."
             )
         lines += [self._listing_report(method) for method in self.search_methods]
-        return ConnectionCheck(True, " ".join(lines))
+        if SearchMethod.SELFIE not in self.search_methods:
+            return ConnectionCheck(True, " ".join(lines))
+        upload = self._selfie_upload_check()
+        return ConnectionCheck(upload.ok, " ".join([*lines, upload.message]))
 
     def _listing_report(self, method: SearchMethod) -> str:
         """Which listing `method`'s galleries use, after looking at the search listing."""
@@ -452,6 +469,36 @@ class NinePicProvider(PhotoProvider):
         if why is None:
             return f"{search} galleries: 9Pic's {LISTING_NAMES[method]}, with 9Pic's previews."
         return f"{search} galleries: {fallback}, as {why}."
+
+    def _selfie_upload_check(self) -> ConnectionCheck:
+        """Tell an organiser whether Face Search takes selfies as the settings send them, by
+        uploading a small plain picture (it shows no face: no match, or a 400, is success);
+        a 422 naming another field says which setting to change."""
+        sent_id = str(uuid.uuid4())
+        self._spend_upstream_call()
+        try:
+            found = self._client.face_search(self._ref, selfie=probe_picture(), request_id=sent_id)
+        except SelfieFieldMismatch as mismatch:
+            return ConnectionCheck(False, f"Selfie upload refused (422): {mismatch}.")
+        except SelfieNotUsable:
+            return ConnectionCheck(True, "Selfie upload works (9Pic found no face in the test).")
+        except SearchNotOffered:
+            return ConnectionCheck(
+                False,
+                f"9Pic refused selfie search for event {self.event.event_id} (403): switch it on "
+                "at 9Pic, or stop offering selfie search for this event.",
+            )
+        except ProviderError as error:
+            return ConnectionCheck(False, f"Selfie upload failed: {error}")
+        if identifiers.clean_uuid(found.request_id) != sent_id:
+            other = "query" if settings.NINEPIC_SELFIE_REQUEST_ID_IN == "form" else "form"
+            return ConnectionCheck(
+                False,
+                "Selfie upload works, but 9Pic did not keep our request_id, so a retried "
+                f"upload would be searched (and charged) again: set "
+                f"NINEPIC_SELFIE_REQUEST_ID_IN={other}.",
+            )
+        return ConnectionCheck(True, "Selfie upload works.")
 
 
 def refused(method: SearchMethod) -> str:
