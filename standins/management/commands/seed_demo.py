@@ -26,8 +26,8 @@ class Command(BaseCommand):
             date=yesterday,
             accent_colour="#c2410c",
             intro="Photos from the start, the bridge and the finish line are ready. "
-            "Try BIB 1234, or the selfie search ID "
-            f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}.",
+            "Try BIB 1234, or a selfie: this demo finds runners by their shirt's colour, so "
+            "any mostly red picture finds the runner of BIB 777.",
         )
         self.seed(
             slug="demo-trail-run",
