@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info
 
 from photos.colours import contrast_attributes
 from photos.domain import ProviderError, SearchMethod
@@ -58,7 +59,8 @@ def _translated_field(text: str, code: str) -> str:
 def _translated_text_fields() -> dict[str, forms.Field]:
     """A field for each text in each language (name_de, intro_de, …), empty by default."""
     fields: dict[str, forms.Field] = {}
-    for code, language in settings.LANGUAGES:
+    for code, _name in settings.LANGUAGES:
+        language = get_language_info(code)["name"]  # in English, as the admin is
         fields[_translated_field("name", code)] = forms.CharField(
             label=f"Name in {language}", required=False, max_length=120
         )
