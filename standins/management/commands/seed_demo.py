@@ -28,6 +28,28 @@ class Command(BaseCommand):
             intro="Photos from the start, the bridge and the finish line are ready. "
             "Try BIB 1234, or the selfie search ID "
             f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}.",
+            # The organiser's texts in the runner's language (the admin's "Texts in other
+            # languages"); the trail run shows the fallback to the event's own.
+            translated_texts={
+                "de": {
+                    "name": "Demo-Stadtmarathon",
+                    "intro": "Die Fotos vom Start, von der Brücke und vom Ziel sind da. "
+                    "Probier die Startnummer 1234 oder die Selfie-Such-ID "
+                    f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}.",
+                },
+                "es": {
+                    "name": "Maratón de Demo City",
+                    "intro": "Ya están las fotos de la salida, el puente y la meta. Prueba "
+                    "el dorsal 1234 o el ID de búsqueda por selfie "
+                    f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}.",
+                },
+                "fr": {
+                    "name": "Marathon de Demo City",
+                    "intro": "Les photos du départ, du pont et de l’arrivée sont prêtes. "
+                    "Essayez le dossard 1234 ou l’identifiant de recherche par selfie "
+                    f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}.",
+                },
+            },
         )
         self.seed(
             slug="demo-trail-run",
