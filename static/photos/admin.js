@@ -35,7 +35,7 @@
     const background = input.dataset.contrastBackground;
     const minimum = Number(input.dataset.contrastMinimum);
     const note = document.createElement("p");
-    note.className = "contrast-check";
+    note.className = "help contrast-check"; // aligned as the admin aligns help
     note.setAttribute("role", "status");
     (input.closest(".flex-container") || input).after(note);
     const update = () => {
