@@ -21,6 +21,8 @@ def organiser(browser, live_server, admin_client):
     )
     page = context.new_page()
     yield page
+    # The embed preview on the event's page may still be loading from the live server.
+    page.wait_for_load_state("networkidle")
     context.close()
 
 
