@@ -114,9 +114,14 @@ class Event(models.Model):
     logo = models.ImageField(
         upload_to="logos/",
         blank=True,
+        width_field="logo_width",
+        height_field="logo_height",
         help_text="The race's logo as PNG, JPEG or WebP, shown 48 pixels high above every "
         "page; larger pictures are scaled down when uploaded.",
     )
+    # Recorded on upload: pages reserve the logo's shape before it loads.
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     logo_url = models.URLField(
         "logo address",
         blank=True,

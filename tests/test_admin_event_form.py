@@ -174,9 +174,24 @@ def test_an_uploaded_logo_is_scaled_down_and_shown_to_runners(
     with Image.open(media / event.logo.name) as stored:
         assert (stored.format, stored.size) == (file_format, stored_size)
     page = client.get("/en/events/demo/")
-    assert f'<img class="event-logo" src="/media/{event.logo.name}"' in page.content.decode()
+    width, height = stored_size
+    # Its shape, for the page to reserve before it loads (CSS shows it 48 pixels high).
+    assert (
+        f'<img class="event-logo" src="/media/{event.logo.name}" alt="" '
+        f'width="{width}" height="{height}">'
+    ) in page.content.decode()
     # The portal's own address: the page's policy needs no other image source for it.
     assert "img-src 'self' " in page["Content-Security-Policy"]
+
+
+def test_a_cleared_logo_leaves_the_pages(admin_client, client, event, media):
+    event.logo.save("logo.png", picture((96, 48)))
+    assert 'width="96" height="48"' in client.get("/en/events/demo/").content.decode()
+    form = form_of(event, **{"logo-clear": "on"})
+    assert admin_client.post(change_url(event), form).status_code == 302
+    event.refresh_from_db()
+    assert (event.logo.name, event.logo_width, event.logo_height) == ("", None, None)
+    assert "event-logo" not in client.get("/en/events/demo/").content.decode()
 
 
 def test_an_uploaded_logo_wins_over_the_logo_address(event, media):
