@@ -56,14 +56,14 @@ run: export PORTAL_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Portal: http://$(HOST):$(PORT)/  (demo events: http://$(HOST):$(PORT)/events/demo-city-marathon/ on 9Pic,"
-	@echo "        http://$(HOST):$(PORT)/events/demo-trail-run/ on RunSignUp)"
 	@# The RunSignUp stand-in is served by this runserver: sync the demo event's index
-	@# once it answers, then keep serving. Ctrl-C stops both (one process group).
+	@# once it answers, then say where everything is (after the server's banner) and keep
+	@# serving. Ctrl-C stops both (one process group).
 	@if $(ANSWERS); then echo "$(HOST):$(PORT) is in use: try make run PORT=8001"; exit 1; fi
 	$(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
 	until $(ANSWERS); do kill -0 $$server 2>/dev/null || exit 1; sleep 0.3; done; \
 	$(PY) manage.py sync_runsignup_photos demo-trail-run; \
+	$(PY) manage.py demo_welcome; \
 	wait $$server
 
 APT_INSTALL = SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \

@@ -1,4 +1,5 @@
 import contextlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -6,7 +7,9 @@ from django.core.validators import MinValueValidator, RegexValidator, URLValidat
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from photos.colours import text_colour_on, validate_readable_on_page
 from photos.origins import allowed_origins, parse_origins, validate_origins
 
 hex_colour = RegexValidator(
@@ -21,8 +24,20 @@ class Provider(models.TextChoices):
     RUNSIGNUP = "runsignup", "RunSignUp"
 
 
+@dataclass(frozen=True)
+class EventTexts:
+    """What the organiser wrote for runners, in one language."""
+
+    name: str
+    intro: str
+
+
 class Event(models.Model):
-    name = models.CharField(max_length=120)
+    name = models.CharField(
+        max_length=120,
+        help_text="In the event's default language, and in any other whose own is not given "
+        "under “Texts in other languages”.",
+    )
     slug = models.SlugField(
         unique=True,
         help_text="Part of the public address, /events/this-slug/. Race websites link to it: "
@@ -96,22 +111,42 @@ class Event(models.Model):
         help_text="Phones then offer a number pad for the BIB. (RunSignUp BIBs always are.)",
     )
 
+    logo = models.ImageField(
+        upload_to="logos/",
+        blank=True,
+        width_field="logo_width",
+        height_field="logo_height",
+        help_text="The race's logo as PNG, JPEG or WebP, shown 48 pixels high above every "
+        "page; larger pictures are scaled down when uploaded.",
+    )
+    # Recorded on upload: pages reserve the logo's shape before it loads.
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     logo_url = models.URLField(
         "logo address",
         blank=True,
         validators=[URLValidator(schemes=["https"])],
-        help_text="An https:// address of the race's logo (PNG or SVG), e.g. from its website.",
+        help_text="Or an https:// address of the logo (e.g. an SVG on the race's website), "
+        "if none is uploaded.",
     )
     accent_colour = models.CharField(
         max_length=7,
         default="#0b5fff",
-        validators=[hex_colour],
-        help_text="Buttons and links use it. Text on it is black or white, whichever reads better.",
+        validators=[hex_colour, validate_readable_on_page],
+        help_text="Buttons, ticks and the current page use it; text on it is black or white, "
+        "whichever reads better. It must stand out from the pages' light grey (4.5:1).",
     )
     intro = models.TextField(
         "introduction",
         blank=True,
-        help_text="A few words above the search form, e.g. when photos will be ready.",
+        help_text="A few words above the search form, e.g. when photos will be ready. In the "
+        "event's default language, like its name.",
+    )
+
+    # {"de": {"name": …, "intro": …}, …}: beside the event, not in a table of their own, as
+    # every runner page reads them with it; the admin gives a field to each (photos/admin.py).
+    translated_texts = models.JSONField(
+        "texts in other languages", default=dict, blank=True, editable=False
     )
 
     embed_origins = models.TextField(
@@ -148,11 +183,21 @@ class Event(models.Model):
 
     @property
     def accent_text_colour(self) -> str:
-        """Black or white, whichever contrasts more with the accent (WCAG relative luminance)."""
-        channels = [int(self.accent_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-        return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+        return text_colour_on(self.accent_colour)
+
+    @property
+    def logo_src(self) -> str:
+        """The logo's address for runner pages: the uploaded one, else the organiser's link."""
+        return self.logo.url if self.logo else self.logo_url
+
+    @property
+    def texts(self) -> EventTexts:
+        """The organiser's texts in the active language (the runner's): each one not given in
+        it is the event's own, in its default language."""
+        given = self.translated_texts.get(get_language() or "", {})
+        return EventTexts(
+            name=given.get("name") or self.name, intro=given.get("intro") or self.intro
+        )
 
 
 class RunSignUpPhoto(models.Model):

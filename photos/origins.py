@@ -143,3 +143,37 @@ def validate_origins(text: str) -> None:
             errors.extend(error.messages)
     if errors:
         raise ValidationError(errors)
+
+
+def missing_twins(origins: list[str]) -> list[str]:
+    """The `www.` or bare-domain twins of these canonical origins that are not among them.
+
+    Browsers treat https://myrace.org and https://www.myrace.org as two sites, where
+    organisers see one: a race site reached by the other name cannot frame the event.
+    A bare domain's twin is offered only where the host is itself a registrable domain
+    (myrace.org, myrace.co.uk): photos.myrace.org has no www. twin worth suggesting."""
+    listed = set(origins)
+    twins = (_twin(origin) for origin in origins)
+    return list(dict.fromkeys(t for t in twins if t is not None and t not in listed))
+
+
+def _twin(origin: str) -> str | None:
+    scheme, _, authority = origin.partition("://")
+    if authority.startswith("["):
+        return None
+    host, colon, port = authority.partition(":")
+    if host.startswith("www."):
+        return f"{scheme}://{host.removeprefix('www.')}{colon}{port}"
+    labels = host.split(".")
+    # The last label of a canonical IPv4 address is a number; localhost has one label.
+    if NUMERIC_LABEL.fullmatch(labels[-1]) or not _is_registrable(labels):
+        return None
+    return f"{scheme}://www.{host}{colon}{port}"
+
+
+def _is_registrable(labels: list[str]) -> bool:
+    """A guess without the public suffix list: name.tld, or name.co.uk-like (a second level
+    of at most three letters under a two-letter country code)."""
+    if len(labels) == 2:
+        return True
+    return len(labels) == 3 and len(labels[2]) == 2 and len(labels[1]) <= 3

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
@@ -27,6 +28,10 @@ urlpatterns += i18n_patterns(
     path("embed/", include("photos.web.urls", namespace="embed")),
     prefix_default_language=True,
 )
+
+# Organisers' uploads, with DEBUG only (static() adds nothing otherwise): production keeps
+# them in a bucket or serves them from the proxy (docs/deploying.md).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 if settings.NINEPIC_STANDIN:
     urlpatterns.append(path("_standin/9pic/", include("standins.ninepic.urls")))

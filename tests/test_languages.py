@@ -145,8 +145,51 @@ def test_the_search_page(client, event, language):
     assert f'<html lang="{language}">' in html
     for text in SEARCH_PAGE[language]:
         assert text in html
-    month = {"en": "April", "de": "April", "es": "abril", "fr": "avril"}[language]
-    assert f"12 {month} 2026" in html
+    assert 'datetime="2026-04-12"' in html
+
+
+# Django's forms of each language (the portal's British one for English).
+DATES = {
+    "en": "28 November 2026",
+    "de": "28. November 2026",
+    "es": "28 de noviembre de 2026",
+    "fr": "28 novembre 2026",
+}
+
+
+@pytest.mark.parametrize(("language", "date"), DATES.items())
+def test_dates_are_written_in_each_languages_form(client, event, language, date):
+    event.date = "2026-11-28"
+    event.save()
+    for page in (f"/{language}/events/demo/", f"/{language}/"):
+        assert date in client.get(page).content.decode()
+
+
+ORGANISERS_TEXTS = {
+    "de": {"name": "Stadtmarathon", "intro": "Die Fotos sind da."},
+    "fr": {"name": "Marathon de la ville"},
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "intro"),
+    [
+        ("en", "Demo City Marathon", "The photos are here."),
+        ("de", "Stadtmarathon", "Die Fotos sind da."),
+        # Not given in French: the event's own, in its default language.
+        ("fr", "Marathon de la ville", "The photos are here."),
+        ("es", "Demo City Marathon", "The photos are here."),
+    ],
+)
+def test_the_organisers_texts_follow_the_runners_language(client, event, language, name, intro):
+    event.intro = "The photos are here."
+    event.translated_texts = ORGANISERS_TEXTS
+    event.save()
+    html = client.get(f"/{language}/events/demo/").content.decode()
+    assert f'<span class="event-name">{name}</span>' in html
+    assert f"<title>{name} · " in html
+    assert f"<p>{intro}</p>" in html
+    assert name in client.get(f"/{language}/").content.decode()
 
 
 FORM_ERROR = {

@@ -355,8 +355,8 @@ def test_organisers_see_counts_never_addresses(admin_client, portal, event):
     for page in pages:
         assert page.status_code == 200
         assert "example.org" not in page.content.decode()
-    assert "2 waiting for photos, 1 not confirmed yet" in pages[0].content.decode()
-    assert "2 waiting for photos, 1 not confirmed yet" in pages[1].content.decode()
+    assert "2 waiting, 1 unconfirmed" in pages[0].content.decode()
+    assert "2 waiting, 1 unconfirmed" in pages[1].content.decode()
     assert admin_client.get("/admin/photos/photosubscription/").status_code == 404
 
 

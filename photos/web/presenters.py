@@ -124,7 +124,7 @@ def share_card(
             preview = reverse("photos:preview-large", args=[search.event.slug, photo.image_id])
         image = request.build_absolute_uri(preview)
     url = request.build_absolute_uri(without_language(path))
-    return ShareCard(title=f"{title} · {search.event.name}", url=url, image_url=image)
+    return ShareCard(title=f"{title} · {search.event.texts.name}", url=url, image_url=image)
 
 
 def gallery_title(search: GallerySearch, count: int) -> str:

@@ -20,7 +20,8 @@ def render_event_page(
     response = render(request, template, {"event": event, **context}, status=status)
     if is_embed(request):
         allow_framing(response, event.embed_origin_list)
-    if event.logo_url and (logo := image_source(event.logo_url)):
+    # An uploaded logo is the portal's own unless a storage serves it from elsewhere.
+    if (logo_src := event.logo_src) and (logo := image_source(logo_src)):
         # Read by django-csp's middleware, as its @csp_update decorator sets it.
         response._csp_update = {"img-src": [logo]}  # type: ignore[attr-defined]
     return response
@@ -28,7 +29,7 @@ def render_event_page(
 
 def image_source(url: str) -> str | None:
     """The CSP source allowing an image at `url`: its origin, or None if it has none a
-    browser would report (the admin takes only https addresses)."""
+    browser would report (the admin takes only https addresses) or is on the portal's own."""
     try:
         return parse_origin(f"https://{urlsplit(url).netloc.rpartition('@')[2]}")
     except ValidationError:

@@ -124,6 +124,8 @@ LANGUAGE_CODE = "en"
 # Runner pages speak these; each event picks the one used when a browser asks for none of them.
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language's form (templates use "DATE_FORMAT"): Django's, but for English.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -131,6 +133,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Organisers' uploads (event logos): local files under MEDIA_ROOT, served by the portal only
+# with DEBUG; production keeps them in a bucket or serves the folder from the proxy
+# (docs/deploying.md, "Organisers' uploads").
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -28,6 +28,31 @@ class Command(BaseCommand):
             intro="Photos from the start, the bridge and the finish line are ready. "
             "Try BIB 1234, or a selfie: this demo finds runners by their shirt's colour, so "
             "any mostly red picture finds the runner of BIB 777.",
+            # The organiser's texts in the runner's language (the admin's "Texts in other
+            # languages"); the trail run shows the fallback to the event's own.
+            translated_texts={
+                "de": {
+                    "name": "Demo-Stadtmarathon",
+                    "intro": "Die Fotos vom Start, von der Brücke und vom Ziel sind da. "
+                    "Probier die Startnummer 1234 oder ein Selfie: diese Demo erkennt Läufer "
+                    "an der Farbe ihres Shirts, jedes überwiegend rote Bild findet die "
+                    "Startnummer 777.",
+                },
+                "es": {
+                    "name": "Maratón de Demo City",
+                    "intro": "Ya están las fotos de la salida, el puente y la meta. Prueba "
+                    "el dorsal 1234 o un selfie: esta demo reconoce a los corredores por el "
+                    "color de su camiseta, y cualquier imagen casi toda roja encuentra el "
+                    "dorsal 777.",
+                },
+                "fr": {
+                    "name": "Marathon de Demo City",
+                    "intro": "Les photos du départ, du pont et de l’arrivée sont prêtes. "
+                    "Essayez le dossard 1234 ou un selfie : cette démo reconnaît les coureurs "
+                    "à la couleur de leur maillot, et toute image surtout rouge trouve le "
+                    "dossard 777.",
+                },
+            },
         )
         self.seed(
             slug="demo-trail-run",
