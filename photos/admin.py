@@ -100,10 +100,20 @@ class EventAdmin(admin.ModelAdmin[Event]):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["provider_status", "photo_emails"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
+        (None, {"fields": ["name", "slug", "is_published", "date", "time_zone", "location"]}),
         ("Photos", {"fields": ["provider", "provider_status"]}),
         *(_fieldset(provider) for provider in PROVIDERS.values()),
-        ("Search", {"fields": ["offers_bib_search", "offers_selfie_search", "bibs_are_numbers"]}),
+        (
+            "Search",
+            {
+                "fields": [
+                    "offers_bib_search",
+                    "offers_selfie_search",
+                    "bibs_are_numbers",
+                    "allows_browse_all",
+                ]
+            },
+        ),
         ("Language", {"fields": ["default_language"]}),
         ("Branding", {"fields": ["logo_url", "accent_colour", "intro"]}),
         ("Embedding", {"fields": ["embed_origins"]}),

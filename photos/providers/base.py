@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from django.db.models import QuerySet
 
-from photos.domain import ConnectionCheck, GalleryPage, Original, OriginalLink, SearchMethod
+from photos.domain import (
+    ConnectionCheck,
+    GalleryPage,
+    Original,
+    OriginalLink,
+    PhotoHour,
+    SearchMethod,
+)
 
 if TYPE_CHECKING:
     from photos.models import Event
@@ -68,6 +75,9 @@ class PhotoProvider(ABC):
         offered = {
             SearchMethod.BIB: self.event.offers_bib_search,
             SearchMethod.SELFIE: self.event.offers_selfie_search,
+            # A clock time names a moment only on a known race day.
+            SearchMethod.TIME: self.event.date is not None,
+            SearchMethod.ALL: self.event.allows_browse_all,
         }
         return [m for m in SearchMethod if offered[m] and m in self.supported_searches]
 
@@ -82,7 +92,14 @@ class PhotoProvider(ABC):
 
     @abstractmethod
     def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
-        """One page of a search's photos (GALLERY_PAGE_SIZE a page). No photos is not an error."""
+        """One page of a search's photos (GALLERY_PAGE_SIZE a page). No photos is not an error.
+        `identifier` is in canonical form: a BIB, a request ID, a `TimeSearch`'s or an
+        `Order`'s (ALL)."""
+
+    def capture_hours(self) -> list[PhotoHour]:
+        """How many photos were taken in each hour, for TIME galleries' histogram: only a
+        provider that supports TIME searches answers."""
+        return []
 
     @abstractmethod
     def fresh_original(self, image_id: str) -> OriginalLink:
