@@ -20,8 +20,8 @@ from photos import identifiers
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
-    Original,
     Order,
+    Original,
     OriginalLink,
     Pagination,
     Photo,
