@@ -54,7 +54,7 @@ class EventAdminForm(forms.ModelForm[Event]):
         ]
         if offered and not provider.supported_searches.intersection(offered):
             supported = " or ".join(
-                SEARCH_LABELS[m] for m in SearchMethod if m in provider.supported_searches
+                SEARCH_LABELS[m] for m in SEARCH_LABELS if m in provider.supported_searches
             )
             field = "offers_bib_search" if SearchMethod.BIB in provider.supported_searches else None
             self.add_error(

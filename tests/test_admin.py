@@ -70,7 +70,8 @@ def test_connection_check_success(admin_client, event, connected):
     page = check(admin_client, event).content.decode()
     assert (
         "Connected: the key works and can read organisation 903, event 456. 9Pic has BIB "
-        "search on and selfie search on for it. BIB galleries: 9Pic&#x27;s BIB Search, with "
+        "search on, selfie search on and the photo timeline off for it. BIB galleries: 9Pic&#x27;s "
+        "BIB Search, with "
         "9Pic&#x27;s previews. Selfie galleries: 9Pic&#x27;s Face Search, with 9Pic&#x27;s "
         "previews."
     ) in page
@@ -103,7 +104,7 @@ def test_connection_check_says_which_searches_9pic_switched_off(admin_client, ev
         responses.GET, ninepic_answers.DETAILS, json=ninepic_answers.details(selfie_search=False)
     )
     page = check(admin_client, event).content.decode()
-    assert "BIB search on and selfie search off" in page
+    assert "BIB search on, selfie search off" in page
     assert "Selfie galleries" not in page
 
 
@@ -165,6 +166,7 @@ NEW_EVENT = {
     "offers_bib_search": "on",
     "offers_selfie_search": "on",
     "default_language": "en",
+    "time_zone": "UTC",
     "accent_colour": "#0b5fff",
 }
 
@@ -225,6 +227,7 @@ def test_a_runsignup_event_is_created_with_its_identifiers(admin_client, db):
         "runsignup_event_days_id": "6568",
         "offers_bib_search": "on",
         "default_language": "en",
+        "time_zone": "UTC",
         "accent_colour": "#0b5fff",
     }
     page = admin_client.post("/admin/photos/event/add/", form)
