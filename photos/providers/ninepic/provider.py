@@ -78,7 +78,7 @@ class WithoutPreviews(ProviderError):
 class NinePicProvider(PhotoProvider):
     key = "ninepic"
     label = "9Pic"
-    supported_searches = frozenset({SearchMethod.BIB, SearchMethod.SELFIE})
+    supported_searches = frozenset(SearchMethod)
     event_fields = ("org_id", "event_id")
     required_event_fields = ("org_id", "event_id")
     admin_description = "The API key comes from the server's environment (NINEPIC_API_KEY)."
