@@ -23,11 +23,15 @@ class Command(BaseCommand):
             org_id=ninepic_catalogue.DEMO_ORG_ID,
             event_id=ninepic_catalogue.DEMO_EVENT_ID,
             location="Demo City",
-            date=yesterday,
+            # The day its photos were taken, on clocks that read UTC in January: a finish
+            # time finds them (try 09:41).
+            date=ninepic_catalogue.PHOTO_SETS["city"].gun.date(),
+            time_zone="Europe/London",
+            allows_browse_all=True,
             accent_colour="#c2410c",
             intro="Photos from the start, the bridge and the finish line are ready. "
-            "Try BIB 1234, or the selfie search ID "
-            f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}.",
+            "Try BIB 1234, the selfie search ID "
+            f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}, or the finish time 09:41.",
         )
         self.seed(
             slug="demo-trail-run",
@@ -38,6 +42,7 @@ class Command(BaseCommand):
             offers_selfie_search=False,
             location="Demo Hills",
             date=yesterday,
+            allows_browse_all=True,
             accent_colour="#15803d",
             intro="Photos from the start, the course and the finish are ready. "
             f"Try BIB {runsignup_catalogue.DEMO_BIB}.",
