@@ -23,7 +23,8 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 def site_time_zone() -> str:
-    return settings.TIME_ZONE
+    """New events' time zone: the site's."""
+    return str(settings.TIME_ZONE)
 
 
 class Provider(models.TextChoices):

@@ -234,6 +234,13 @@ def browsing(
         return gallery_url(request, event, SearchMethod.TIME, found.identifier)
 
     wider = time_search.wider()
+    wider_link = (
+        None
+        if wider is None
+        else Link(
+            _("Look %(minutes)s minutes either side") % {"minutes": wider.minutes}, url(wider)
+        )
+    )
     start, end = time_search.local_bounds(event.date, event.zone)
     return Browsing(
         orders=[
@@ -242,10 +249,7 @@ def browsing(
         ],
         window=(start.strftime("%H:%M"), end.strftime("%H:%M")),
         minutes=time_search.minutes,
-        wider=wider
-        and Link(
-            _("Look %(minutes)s minutes either side") % {"minutes": wider.minutes}, url(wider)
-        ),
+        wider=wider_link,
         histogram=None if hours is None else histogram(hours, event, time_search, url),
     )
 
