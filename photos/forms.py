@@ -132,6 +132,27 @@ class TimeSearchForm(forms.Form):
         assert event.date is not None  # offered only then (PhotoProvider.search_methods)
         return cls(data, day=event.date, zone=event.zone)
 
+    @property
+    def first_error(self) -> str | None:
+        """The first field with an error: the page focuses it (one field only)."""
+        return next((name for name in self.fields if name in self.errors), None)
+
+    @property
+    def finish_shown(self) -> str:
+        return self._time_shown("finish")
+
+    @property
+    def start_shown(self) -> str:
+        return self._time_shown("start")
+
+    def _time_shown(self, name: str) -> str:
+        """A time field's value shown again: as HH:MM, or empty where it was no time (a time
+        input may only hold a valid one)."""
+        try:
+            return timewindows.parse_clock(self[name].value() or "").strftime("%H:%M")
+        except ValueError:
+            return ""
+
     def clean_finish(self) -> Any:
         value = self.cleaned_data["finish"].strip()
         return _time_of_day(value) if value else None

@@ -358,3 +358,13 @@ def test_the_connection_check_says_when_the_timeline_ignores_its_window(event, u
     message = check_connection(event)
     assert "the photo timeline ignores its window (40 photos for an hour it counts 5 in" in message
     assert "Check NINEPIC_TIMELINE_FROM_PARAM and NINEPIC_TIMELINE_TO_PARAM" in message
+
+
+def test_a_bad_time_is_not_shown_again_and_only_the_first_bad_field_takes_focus(portal):
+    page = get(portal + url("time-search"), start="25:99", duration="3:99")
+    assert page.status_code == 400
+    assert 'value="25:99"' not in page.text  # a time input may only hold a time
+    assert page.text.count("autofocus") == 1
+    assert re.search(r'id="id_start"[^>]*autofocus', page.text)
+    again = get(portal + url("time-search"), start="8:00", duration="3:99")
+    assert 'id="id_start" value="08:00"' in again.text
