@@ -19,10 +19,10 @@ switched on for the event (Event Details, cached NINEPIC_EVENT_DETAILS_CACHE_SEC
 from __future__ import annotations
 
 import logging
-import time as clock
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.conf import settings
@@ -54,6 +54,7 @@ from photos.providers.ninepic.client import (
     NinePicClient,
     NinePicEvent,
     OriginalsPage,
+    TimelineDay,
 )
 from photos.timewindows import TimeSearch
 
@@ -232,15 +233,7 @@ class NinePicProvider(PhotoProvider):
 
         def fetch() -> list[PhotoHour]:
             self._spend_upstream_call()
-            hours = [
-                PhotoHour(
-                    start=datetime.combine(day.date, time(hour.hour), tzinfo=UTC),
-                    count=hour.count,
-                )
-                for day in self._client.timeline_days(self._ref)
-                for hour in day.hours
-                if hour.count
-            ]
+            hours = photo_hours(self._client.timeline_days(self._ref))
             lifetime = (
                 settings.GALLERY_CACHE_SECONDS if hours else settings.EMPTY_GALLERY_CACHE_SECONDS
             )
@@ -531,18 +524,14 @@ class NinePicProvider(PhotoProvider):
         client, ref = self._client, self._ref
         try:
             self._spend_upstream_call()
-            counted = [
-                (hour.count, datetime.combine(day.date, time(hour.hour), tzinfo=UTC))
-                for day in client.timeline_days(ref)
-                for hour in day.hours
-            ]
-            if not counted:
+            hours = photo_hours(client.timeline_days(ref))
+            if not hours:
                 return (
                     "Time search: the photo timeline has no photos with a capture time yet; "
                     f"its window's query names ({names}: {now}) are checked once it has."
                 )
-            count, hour = max(counted)
-            start = int(hour.timestamp())
+            busiest = max(hours, key=lambda hour: hour.count)
+            count, start = busiest.count, int(busiest.start.timestamp())
             self._spend_upstream_call()
             in_hour = client.timeline_images(ref, start=start, end=start + 3600, page_size=1)
             self._spend_upstream_call()
@@ -588,6 +577,19 @@ class NinePicProvider(PhotoProvider):
         return f"{search} galleries: {fallback}, as {why}."
 
 
+def photo_hours(days: list[TimelineDay]) -> list[PhotoHour]:
+    """The Timeline's hours with photos, each from its start (UTC)."""
+    return [
+        PhotoHour(
+            start=datetime(day.date.year, day.date.month, day.date.day, hour.hour, tzinfo=UTC),
+            count=hour.count,
+        )
+        for day in days
+        for hour in day.hours
+        if hour.count
+    ]
+
+
 def refused(method: SearchMethod) -> str:
     return f"{LISTING_NAMES[method]} answered 403: switched off for the event"
 
@@ -615,6 +617,6 @@ def cache_lifetime(result: GalleryPage) -> int:
         settings.EMPTY_GALLERY_CACHE_SECONDS if result.is_empty else settings.GALLERY_CACHE_SECONDS
     )
     if result.links_expire_at is not None:
-        left = int(result.links_expire_at - clock.time()) - PREVIEW_LINK_MARGIN
+        left = int(result.links_expire_at - time.time()) - PREVIEW_LINK_MARGIN
         lifetime = min(lifetime, max(left, 0))
     return lifetime
