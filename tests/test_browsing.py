@@ -368,3 +368,9 @@ def test_a_bad_time_is_not_shown_again_and_only_the_first_bad_field_takes_focus(
     assert re.search(r'id="id_start"[^>]*autofocus', page.text)
     again = get(portal + url("time-search"), start="8:00", duration="3:99")
     assert 'id="id_start" value="08:00"' in again.text
+
+
+def test_an_empty_time_gallery_offers_its_time_to_adjust(portal):
+    page = get(portal + url("gallery", "time", "03:00"))
+    assert 'id="id_finish" value="03:00"' in page.text
+    assert "aria-invalid" not in page.text

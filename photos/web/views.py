@@ -124,6 +124,12 @@ def gallery(
         "subscribe": subscriptions.offer(request, search),
         "browsing": presenters.browsing(request, search, _capture_hours(search)),
         "ways_forward": presenters.ways_forward(search),
+        # An empty time gallery offers its form again, with its time to adjust.
+        "time_form": (
+            TimeSearchForm.of(event, {"finish": presenters.clock(search) or ""})
+            if method is SearchMethod.TIME
+            else None
+        ),
     }
     response = render_event_page(request, event, "photos/gallery.html", context)
     # What the provider has changes as photos are processed: browsers must ask again.

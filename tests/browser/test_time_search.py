@@ -112,3 +112,23 @@ def test_the_time_search_inside_a_race_sites_iframe(
     assert frame.locator(".photo-grid li").count() > 0
     inner.wait_for_load_state("networkidle")
     assert_accessible(inner)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/de/events/demo/",  # longer words, other accessible names
+        "/de/events/demo/time/09:41/",
+        "/fr/events/demo/time/03:00/",  # empty: the ways forward
+        "/es/events/demo/all/oldest/?page=2",
+        "/en/events/demo/time/25:99/",  # the form with its error
+        "/en/embed/events/demo/time/09:41~30min~oldest/",
+        "/de/embed/events/demo/all/newest/",
+    ],
+)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_violations(browser, live_standin, race, path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(live_standin.url + path, wait_until="networkidle")
+    assert_accessible(page)
+    page.close()
