@@ -6,6 +6,7 @@ import re
 import zipfile
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -13,6 +14,7 @@ import responses
 from django.urls import reverse
 
 from photos.models import Event, RunSignUpPhoto
+from photos.providers import budget
 from photos.providers.runsignup.sync import sync_event
 from standins.ninepic import catalogue
 from tests import ninepic_answers
@@ -374,3 +376,18 @@ def test_an_empty_time_gallery_offers_its_time_to_adjust(portal):
     page = get(portal + url("gallery", "time", "03:00"))
     assert 'id="id_finish" value="03:00"' in page.text
     assert "aria-invalid" not in page.text
+
+
+def test_time_galleries_spend_the_events_upstream_budget(portal, settings, monkeypatch):
+    monkeypatch.setattr(budget, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+    settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT = 4
+    settings.UPSTREAM_CLIENT_SHARE = 1.0  # every request comes from this test's address
+    get(portal + url("event"))  # Event Details: the event's first call this minute
+    stats = Stats(portal)
+    statuses = [
+        get(portal + url("gallery", "time", f"10:{minute}~oldest")).status_code
+        for minute in (10, 20, 30, 40)
+    ]
+    # The first gallery costs its window and the histogram's days, the second its window.
+    assert statuses == [200, 200, 503, 503]
+    assert (calls(stats, "timeline-images"), calls(stats, "timeline-days")) == (2, 1)
