@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -101,7 +101,7 @@ class SearchForm(forms.Form):
         return cleaned
 
 
-def _time_of_day(value: str) -> Any:
+def _time_of_day(value: str) -> time:
     try:
         return timewindows.parse_clock(value)
     except ValueError:
@@ -111,7 +111,7 @@ def _time_of_day(value: str) -> Any:
 
 
 class TimeSearchForm(forms.Form):
-    """ "Find me by my finish time": the clock time the runner finished at, or their start time
+    """Find me by my finish time: the clock time the runner finished at, or their start time
     and race time (net or gun), on the race day and its clocks. `clock` is the finish."""
 
     finish = forms.CharField(
@@ -153,15 +153,15 @@ class TimeSearchForm(forms.Form):
         except ValueError:
             return ""
 
-    def clean_finish(self) -> Any:
+    def clean_finish(self) -> time | None:
         value = self.cleaned_data["finish"].strip()
         return _time_of_day(value) if value else None
 
-    def clean_start(self) -> Any:
+    def clean_start(self) -> time | None:
         value = self.cleaned_data["start"].strip()
         return _time_of_day(value) if value else None
 
-    def clean_duration(self) -> Any:
+    def clean_duration(self) -> timedelta | None:
         value = self.cleaned_data["duration"].strip()
         if not value:
             return None

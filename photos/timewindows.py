@@ -21,9 +21,11 @@ from zoneinfo import ZoneInfo
 
 from photos.domain import Order
 
+# Minutes either side of an hour's middle: the whole hour (the histogram's hours link so).
+HALF_HOUR = 30
 # How far either side of the clock time a search may look, in minutes; the first is the
 # default, the others what "look wider" offers.
-WIDTHS = (3, 10, 30)
+WIDTHS = (3, 10, HALF_HOUR)
 CLOCK = re.compile(r"(?P<hour>[0-9]{1,2})\s*[:.hH]\s*(?P<minute>[0-9]{2})")
 DURATION = re.compile(
     r"(?P<hours>[0-9]{1,2})\s*[:.hH]\s*(?P<minutes>[0-9]{2})(?:\s*[:.']\s*(?P<seconds>[0-9]{2}))?"

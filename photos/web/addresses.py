@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from photos import ratelimits, timewindows
+from photos import ratelimits
 from photos.domain import Order, SearchMethod
 from photos.forms import SearchForm, TimeSearchForm, clean_page
 from photos.models import Event
 from photos.providers import provider_for
 from photos.providers.base import PhotoProvider
-from photos.timewindows import TimeSearch
+from photos.timewindows import SEPARATOR, TimeSearch
 from photos.web.problems import InvalidSearch
 
 
@@ -78,7 +78,7 @@ def _canonical(event: Event, form: SearchForm, method: SearchMethod, identifier:
     try:
         return TimeSearch.parse(identifier).identifier
     except ValueError:
-        clock = identifier.split(timewindows.SEPARATOR)[0]
+        clock = identifier.split(SEPARATOR)[0]
         time_form = TimeSearchForm.of(event, {"finish": clock})
         if time_form.is_valid():  # a good time with options no link makes
             raise Http404("No such time search.") from None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from photos.domain import GalleryPage, Order, Photo, PhotoHour, SearchMethod
-from photos.timewindows import TimeSearch
+from photos.timewindows import HALF_HOUR, TimeSearch
 from photos.web.addresses import GallerySearch, gallery_url, page_namespace, photo_url
 from photos.web.languages import without_language
 
@@ -203,7 +203,6 @@ class Browsing:
     orders: list[Link]  # newest first, oldest first
     # A time gallery's: its window on the race's clocks, a wider one, when photos were taken.
     window: tuple[str, str] | None = None
-    minutes: int | None = None
     wider: Link | None = None
     histogram: list[HistogramDay] | None = None
 
@@ -248,7 +247,6 @@ def browsing(
             for order in Order
         ],
         window=(start.strftime("%H:%M"), end.strftime("%H:%M")),
-        minutes=time_search.minutes,
         wider=wider_link,
         histogram=None if hours is None else histogram(hours, event, time_search, url),
     )
@@ -267,13 +265,14 @@ def histogram(
     for hour in sorted(hours, key=lambda hour: hour.start):
         start = hour.start.astimezone(event.zone)
         end = (hour.start + timedelta(hours=1)).astimezone(event.zone)
-        middle = TimeSearch((start + timedelta(minutes=30)).time(), 30, current.order)
+        middle = (start + timedelta(minutes=HALF_HOUR)).time()
+        whole_hour = TimeSearch(middle, HALF_HOUR, current.order)
         days.setdefault(start.date(), []).append(
             HourBar(
                 label=f"{start:%H:%M}–{end:%H:%M}",
                 count=hour.count,
                 tenths=max(1, round(10 * hour.count / busiest)),
-                url=url(middle) if start.date() == event.date else None,
+                url=url(whole_hour) if start.date() == event.date else None,
             )
         )
     return [HistogramDay(day, bars) for day, bars in days.items()]

@@ -60,7 +60,8 @@ def search(request: HttpRequest, event: Event) -> HttpResponse:
 @require_safe
 @event_page
 def time_search(request: HttpRequest, event: Event) -> HttpResponse:
-    """ "Find me by my finish time"'s GET target: the time gallery of the finish given."""
+    """The GET target of "Find me by my finish time": redirects to the time gallery of the
+    finish given, or shows the search page with what to correct (400)."""
     ratelimits.check(request, "search")
     if SearchMethod.TIME not in provider_for(event).search_methods:
         raise Http404("This event does not offer a time search.")
