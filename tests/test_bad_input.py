@@ -137,6 +137,7 @@ def timed_event(event, upstream):
 @CHECKS
 @given(identifier=NASTY, page=NASTY)
 @example(identifier="09:41~10min~oldest", page="2")
+@example(identifier="09:41", page="abc")
 def test_gallery_by_time(client, timed_event, upstream, identifier, page):
     calls = len(upstream.calls)
     query = urlencode({"page": page})
@@ -164,7 +165,7 @@ def test_time_search(client, timed_event, upstream, finish, start, duration):
 @example(order="oldest")
 def test_all_photos(client, timed_event, upstream, order):
     calls = len(upstream.calls)
-    response = client.get(f"/en/events/demo/all/{quote(order, safe='')}/")
+    response = client.get(f"/en/events/demo/all/{quote(order, safe='')}/?page=-1")
     assert_safe(response, order)
     if order not in ("newest", "oldest"):
         assert response.status_code in (301, 302, 404)

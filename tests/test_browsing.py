@@ -391,3 +391,10 @@ def test_time_galleries_spend_the_events_upstream_budget(portal, settings, monke
     # The first gallery costs its window and the histogram's days, the second its window.
     assert statuses == [200, 200, 503, 503]
     assert (calls(stats, "timeline-images"), calls(stats, "timeline-days")) == (2, 1)
+
+
+@pytest.mark.parametrize("gallery", [("time", "09:41"), ("all", "newest")])
+def test_a_page_that_is_no_page_is_explained(portal, gallery):
+    page = get(portal + url("gallery", *gallery), page="abc")
+    assert page.status_code == 400
+    assert "That page number does not exist." in page.text

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from photos import ratelimits
 from photos.domain import Order, SearchMethod
@@ -18,7 +19,7 @@ from photos.models import Event
 from photos.providers import provider_for
 from photos.providers.base import PhotoProvider
 from photos.timewindows import SEPARATOR, TimeSearch
-from photos.web.problems import InvalidSearch
+from photos.web.problems import InvalidSearch, Problem
 
 
 class SearchMethodConverter:
@@ -60,6 +61,10 @@ def read_search(
     try:
         page = clean_page(request.GET.get("page"))
     except ValidationError as error:
+        if not method.finds_a_runner:  # no search of the runner's to show again
+            raise Problem(
+                400, error.messages[0], _("Open the photos from their first page.")
+            ) from None
         form.add_error(None, error)
         raise InvalidSearch(form) from None
     return GallerySearch(event, provider, method, canonical, page, form)
