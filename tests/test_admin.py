@@ -177,6 +177,7 @@ NEW_EVENT = {
         ({"accent_colour": "red"}, "six hex digits"),
         ({"logo_url": "http://example.org/logo.png"}, "Enter a valid URL"),
         ({"org_id": "0"}, "greater than or equal to 1"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "Select a valid choice."),
         ({"event_id": ""}, "Required for 9Pic events."),
         ({"provider": "runsignup"}, "Required for RunSignUp events."),
         (

@@ -398,3 +398,8 @@ def test_a_page_that_is_no_page_is_explained(portal, gallery):
     page = get(portal + url("gallery", *gallery), page="abc")
     assert page.status_code == 400
     assert "That page number does not exist." in page.text
+
+
+def test_a_new_events_time_zone_is_the_sites(db, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    assert Event(name="Spring 10K", slug="spring").time_zone == "Europe/Paris"
