@@ -209,6 +209,10 @@ class RunSignUpPhoto(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "photo_id"], name="runsignup_photo_once")
         ]
+        # Gallery order, which browsing all photos pages through (newest first: backwards).
+        indexes = [
+            models.Index(fields=["event", "uploaded_at", "photo_id"], name="runsignup_upload_order")
+        ]
 
     def __str__(self) -> str:
         return f"RunSignUp photo {self.photo_id}"
