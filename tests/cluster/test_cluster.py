@@ -75,6 +75,8 @@ def cluster(tmp_path_factory):
 
 
 def test_a_gallery_costs_one_upstream_call_across_instances(cluster):
+    # The event's page reads Event Details once for every runner, on either instance.
+    assert requests.get(cluster.instances[0] + f"{EVENT_PATH}/", timeout=30).status_code == 200
     before = cluster.calls().get("api_calls", 0)
     url = f"{EVENT_PATH}/bib/2024/"
     pages = [requests.get(base + url, timeout=30) for base in cluster.instances]
