@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 import responses
+from django.core.cache import cache
 from django.urls import reverse
 
 from photos.models import Event, RunSignUpPhoto
@@ -403,3 +404,26 @@ def test_a_page_that_is_no_page_is_explained(portal, gallery):
 def test_a_new_events_time_zone_is_the_sites(db, settings):
     settings.TIME_ZONE = "Europe/Paris"
     assert Event(name="Spring 10K", slug="spring").time_zone == "Europe/Paris"
+
+
+def test_a_time_gallery_shows_without_its_histogram_when_9pic_cannot_count(event, upstream, client):
+    """The Timeline's days failing costs the histogram only; photos listed without 9Pic's
+    previews get the portal's."""
+    event.date, event.time_zone = RACE_DAY, ZONE
+    event.save()
+    api = ninepic_answers.API
+    upstream.replace(
+        responses.GET, ninepic_answers.DETAILS, json=ninepic_answers.details(timeline_search=True)
+    )
+    listed = ninepic_answers.listing(ninepic_answers.photo_ids(2))
+    for item in listed["data"]["images"]:
+        item["thumbnail_url"] = item["img_url"] = None
+    upstream.get(f"{api}/timeline/images", json=listed)
+    upstream.get(f"{api}/timeline/days", status=500)
+    cache.clear()  # the Event Details read without the Timeline
+    page = client.get("/en/events/demo/time/09:41/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2 photos taken between 09:38 and 09:44" in words(html)
+    assert "When photos were taken" not in html
+    assert html.count("/preview") >= 2  # the portal's previews
