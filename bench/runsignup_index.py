@@ -87,7 +87,7 @@ def main() -> None:
     samples = []
     for bib in rng.choices(bibs, k=args.samples):
         start = time.perf_counter()
-        index.bib_page(event, bib, offset=0, limit=page_size)
+        index.page_of(index.photos_showing(event, bib), offset=0, limit=page_size)
         samples.append((time.perf_counter() - start) * 1000)
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     print(

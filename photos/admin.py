@@ -125,7 +125,7 @@ class EventAdminForm(forms.ModelForm[Event]):
         ]
         if offered and not provider.supported_searches.intersection(offered):
             supported = " or ".join(
-                SEARCH_LABELS[m] for m in SearchMethod if m in provider.supported_searches
+                SEARCH_LABELS[m] for m in SEARCH_LABELS if m in provider.supported_searches
             )
             field = "offers_bib_search" if SearchMethod.BIB in provider.supported_searches else None
             self.add_error(
@@ -185,10 +185,20 @@ class EventAdmin(admin.ModelAdmin[Event]):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["provider_status", "photo_emails"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
+        (None, {"fields": ["name", "slug", "is_published", "date", "time_zone", "location"]}),
         ("Photos", {"fields": ["provider", "provider_status"]}),
         *(_fieldset(provider) for provider in PROVIDERS.values()),
-        ("Search", {"fields": ["offers_bib_search", "offers_selfie_search", "bibs_are_numbers"]}),
+        (
+            "Search",
+            {
+                "fields": [
+                    "offers_bib_search",
+                    "offers_selfie_search",
+                    "bibs_are_numbers",
+                    "allows_browse_all",
+                ]
+            },
+        ),
         ("Language", {"fields": ["default_language"]}),
         ("Branding", {"fields": ["intro", "logo", "logo_url", "accent_colour"]}),
         (

@@ -8,12 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
 class SearchMethod(StrEnum):
-    BIB = "bib"
-    SELFIE = "selfie"
+    """How a gallery's photos are found; its address names it (`/<method>/<identifier>/`)."""
+
+    BIB = "bib"  # the runner's BIB
+    SELFIE = "selfie"  # a selfie search's request ID
+    TIME = "time"  # taken around a clock time on the race day (photos.timewindows)
+    ALL = "all"  # every photo of the event, newest or oldest first
+
+    @property
+    def finds_a_runner(self) -> bool:
+        """Whether its photos are the runner's own (TIME and ALL show everyone's): what the
+        search form asks for, and what an email about new photos can be about."""
+        return self in (SearchMethod.BIB, SearchMethod.SELFIE)
+
+
+class Order(StrEnum):
+    """Which photos a browsing gallery (TIME, ALL) shows first."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,14 @@ class Photo:
     # The photo's size in pixels, or its shape at least, where the provider says.
     width: int | None = None
     height: int | None = None
+
+
+@dataclass(frozen=True)
+class PhotoHour:
+    """How many photos were taken in the hour from `start` (aware, UTC)."""
+
+    start: datetime
+    count: int
 
 
 @dataclass(frozen=True)

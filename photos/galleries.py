@@ -1,10 +1,12 @@
-"""Where a photo stands in its search's gallery, across the gallery's pages."""
+"""Where a photo stands in its search's gallery, across the gallery's pages; a listing read
+from its end."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from photos.domain import GalleryPage, SearchMethod
+from photos.domain import GalleryPage, Pagination, SearchMethod
 from photos.providers.base import PhotoProvider
 
 
@@ -38,3 +40,46 @@ def find_in_gallery(
         after = provider.gallery_page(method=method, identifier=identifier, page=page + 1)
         following = (after.photos[0].image_id, page + 1) if after.photos else None
     return PhotoInGallery(result, index, previous, following)
+
+
+def newest_first(
+    oldest_first: Callable[[int], GalleryPage], *, page: int, page_size: int
+) -> GalleryPage:
+    """Page `page` (of `page_size`) of a listing read from its end, made of the pages of the
+    same listing read from its start, `oldest_first(n)`: its first page (for the count), then
+    the one or two that hold the photos asked for. The caller caches those pages."""
+    first = oldest_first(1)
+    total = first.total
+    if not total:
+        return first
+    end = total - (page - 1) * page_size  # the page's photos, as places from the start
+    start = max(end - page_size, 0)
+    held: list[GalleryPage] = []
+    if end > 0:
+        numbers = range(start // page_size + 1, (end - 1) // page_size + 2)
+        held = [first if number == 1 else oldest_first(number) for number in numbers]
+        skipped = (numbers[0] - 1) * page_size
+        photos = [photo for listed in held for photo in listed.photos][
+            start - skipped : end - skipped
+        ]
+    else:
+        photos = []
+    total_pages = -(-total // page_size)
+    return GalleryPage(
+        photos=photos[::-1],
+        failed=[failed for listed in held for failed in listed.failed],
+        total=total,
+        pagination=Pagination(
+            total=total,
+            current_page=page,
+            total_pages=total_pages,
+            has_next=page < total_pages,
+            has_previous=page > 1,
+            page_size=page_size,
+        ),
+        message=first.message,
+        links_expire_at=min(
+            (moment for listed in held if (moment := listed.links_expire_at) is not None),
+            default=None,
+        ),
+    )

@@ -1,5 +1,7 @@
 import contextlib
+import zoneinfo
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +17,17 @@ from photos.origins import allowed_origins, parse_origins, validate_origins
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # followed by six hex digits, e.g. #0b5fff."
 )
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone this system knows, by name (a callable: no migration lists them)."""
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def site_time_zone() -> str:
+    """New events' time zone: the site's."""
+    return str(settings.TIME_ZONE)
 
 
 class Provider(models.TextChoices):
@@ -99,6 +112,13 @@ class Event(models.Model):
         help_text="Runner pages use it when the browser asks for none of the portal's "
         "languages. Runners can always switch.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        default=site_time_zone,
+        help_text="Where the race is run: runners give their finish time on its clocks "
+        "(photo providers keep capture times in UTC).",
+    )
     offers_bib_search = models.BooleanField("offer BIB search", default=True)
     offers_selfie_search = models.BooleanField(
         "offer selfie search",
@@ -109,6 +129,12 @@ class Event(models.Model):
         "BIBs are numbers only",
         default=False,
         help_text="Phones then offer a number pad for the BIB. (RunSignUp BIBs always are.)",
+    )
+    allows_browse_all = models.BooleanField(
+        "let runners browse all photos",
+        default=False,
+        help_text="Offers every photo of the event, newest first, as a last resort when a "
+        "search finds nothing. Off: some races do not want every photo browsable.",
     )
 
     logo = models.ImageField(
@@ -177,6 +203,11 @@ class Event(models.Model):
             self.embed_origins = "\n".join(parse_origins(self.embed_origins))
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The race's time zone: runners' clock times are read in it."""
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
     def embed_origin_list(self) -> list[str]:
         """The sites that may frame this event's embed pages, in the form browsers report."""
         return allowed_origins(self.embed_origins)
@@ -222,6 +253,10 @@ class RunSignUpPhoto(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "photo_id"], name="runsignup_photo_once")
+        ]
+        # Gallery order, which browsing all photos pages through (newest first: backwards).
+        indexes = [
+            models.Index(fields=["event", "uploaded_at", "photo_id"], name="runsignup_upload_order")
         ]
 
     def __str__(self) -> str:

@@ -76,7 +76,8 @@ def test_connection_check_success(admin_client, event, connected):
     page = check(admin_client, event).content.decode()
     assert (
         "Connected: the key works and can read organisation 903, event 456. 9Pic has BIB "
-        "search on and selfie search on for it. BIB galleries: 9Pic&#x27;s BIB Search, with "
+        "search on, selfie search on and the photo timeline off for it. BIB galleries: 9Pic&#x27;s "
+        "BIB Search, with "
         "9Pic&#x27;s previews. Selfie galleries: 9Pic&#x27;s Face Search, with 9Pic&#x27;s "
         "previews. Selfie upload works (9Pic found no face in the test)."
     ) in page
@@ -113,7 +114,7 @@ def test_connection_check_says_which_searches_9pic_switched_off(admin_client, ev
         responses.GET, ninepic_answers.DETAILS, json=ninepic_answers.details(selfie_search=False)
     )
     page = check(admin_client, event).content.decode()
-    assert "BIB search on and selfie search off" in page
+    assert "BIB search on, selfie search off" in page
     assert "Selfie galleries" not in page
 
 
@@ -175,6 +176,7 @@ NEW_EVENT = {
     "offers_bib_search": "on",
     "offers_selfie_search": "on",
     "default_language": "en",
+    "time_zone": "UTC",
     "accent_colour": "#0b5fff",
 }
 
@@ -185,6 +187,7 @@ NEW_EVENT = {
         ({"accent_colour": "red"}, "six hex digits"),
         ({"logo_url": "http://example.org/logo.png"}, "Enter a valid URL"),
         ({"org_id": "0"}, "greater than or equal to 1"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "Select a valid choice."),
         ({"event_id": ""}, "Required for 9Pic events."),
         ({"provider": "runsignup"}, "Required for RunSignUp events."),
         (
@@ -235,6 +238,7 @@ def test_a_runsignup_event_is_created_with_its_identifiers(admin_client, db):
         "runsignup_event_days_id": "6568",
         "offers_bib_search": "on",
         "default_language": "en",
+        "time_zone": "UTC",
         "accent_colour": "#0b5fff",
     }
     page = admin_client.post("/admin/photos/event/add/", form)

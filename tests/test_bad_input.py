@@ -3,15 +3,19 @@ reflected unescaped (property-based, with hypothesis)."""
 
 import re
 import string
+from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
 import pytest
+import responses
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from photos.domain import SearchMethod
 from photos.forms import clean_bib, clean_page, clean_selfie_id
 from photos.identifiers import (
     IMAGE_EXTENSIONS,
@@ -19,6 +23,8 @@ from photos.identifiers import (
     clean_uuid,
     safe_filename,
 )
+from photos.providers import provider_for
+from photos.timewindows import TimeSearch
 from tests import ninepic_answers
 
 EMPTY_LISTING = ninepic_answers.listing([])
@@ -108,6 +114,62 @@ def test_search(client, event, upstream, bib, selfie, extra):
     assert_safe(response, bib)
     assert_safe(response, selfie)
     assert len(upstream.calls) == 0  # search only redirects
+
+
+@pytest.fixture
+def timed_event(event, upstream):
+    """The demo event with a race day, 9Pic's Timeline on and browsing all allowed; 9Pic
+    knows no photos taken at any time."""
+    event.date, event.time_zone, event.allows_browse_all = date(2026, 1, 19), "Europe/Berlin", True
+    event.save()
+    cache.clear()  # the Event Details read without the Timeline
+    upstream.replace(
+        responses.GET, ninepic_answers.DETAILS, json=ninepic_answers.details(timeline_search=True)
+    )
+    no_days = {"responseType": "success", "message": "No timeline data", "data": {"days": []}}
+    upstream.get(f"{ninepic_answers.API}/timeline/days", json=no_days)
+    upstream.get(f"{ninepic_answers.API}/timeline/images", json=EMPTY_LISTING)
+    upstream.get(f"{ninepic_answers.API}/images", json=EMPTY_LISTING)
+    assert SearchMethod.TIME in provider_for(event).search_methods
+    return event
+
+
+@CHECKS
+@given(identifier=NASTY, page=NASTY)
+@example(identifier="09:41~10min~oldest", page="2")
+@example(identifier="09:41", page="abc")
+def test_gallery_by_time(client, timed_event, upstream, identifier, page):
+    calls = len(upstream.calls)
+    query = urlencode({"page": page})
+    response = client.get(f"/en/events/demo/time/{quote(identifier, safe='')}/?{query}")
+    assert_safe(response, identifier)
+    assert_safe(response, page)
+    if not (is_valid(TimeSearch.parse, identifier) and is_valid(clean_page, page)):
+        assert len(upstream.calls) == calls
+
+
+@CHECKS
+@given(finish=NASTY, start=NASTY, duration=NASTY)
+@example(finish="", start="08:00", duration="1:41:27")
+def test_time_search(client, timed_event, upstream, finish, start, duration):
+    calls = len(upstream.calls)
+    query = urlencode({"finish": finish, "start": start, "duration": duration})
+    response = client.get(f"/en/events/demo/time?{query}")
+    for value in (finish, start, duration):
+        assert_safe(response, value)
+    assert len(upstream.calls) == calls  # the time search only redirects
+
+
+@CHECKS
+@given(order=NASTY)
+@example(order="oldest")
+def test_all_photos(client, timed_event, upstream, order):
+    calls = len(upstream.calls)
+    response = client.get(f"/en/events/demo/all/{quote(order, safe='')}/?page=-1")
+    assert_safe(response, order)
+    if order not in ("newest", "oldest"):
+        assert response.status_code in (301, 302, 404)
+        assert len(upstream.calls) == calls
 
 
 @CHECKS

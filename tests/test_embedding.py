@@ -205,6 +205,7 @@ def post_event_form(admin_client, event, embed_origins: str):
         "is_published": "on",
         "offers_bib_search": "on",
         "default_language": "en",
+        "time_zone": "UTC",
         "accent_colour": "#c2410c",
         "embed_origins": embed_origins,
     }

@@ -20,6 +20,7 @@ from photos.domain import (
     GalleryPage,
     Original,
     OriginalLink,
+    PhotoHour,
     SearchMethod,
     SearchNotOffered,
 )
@@ -75,6 +76,9 @@ class PhotoProvider(ABC):
         offered = {
             SearchMethod.BIB: self.event.offers_bib_search,
             SearchMethod.SELFIE: self.event.offers_selfie_search,
+            # A clock time names a moment only on a known race day.
+            SearchMethod.TIME: self.event.date is not None,
+            SearchMethod.ALL: self.event.allows_browse_all,
         }
         return [m for m in SearchMethod if offered[m] and m in self.supported_searches]
 
@@ -89,7 +93,14 @@ class PhotoProvider(ABC):
 
     @abstractmethod
     def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
-        """One page of a search's photos (GALLERY_PAGE_SIZE a page). No photos is not an error."""
+        """One page of a search's photos (GALLERY_PAGE_SIZE a page). No photos is not an error.
+        `identifier` is in canonical form: a BIB, a request ID, a `TimeSearch`'s or an
+        `Order`'s (ALL)."""
+
+    def capture_hours(self) -> list[PhotoHour]:
+        """How many photos were taken in each hour, for TIME galleries' histogram: only a
+        provider that supports TIME searches answers."""
+        return []
 
     def search_by_selfie(self, selfie: bytes) -> str:
         """Search the event's photos for the runner in `selfie` (a JPEG made by

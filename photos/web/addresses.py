@@ -10,18 +10,20 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from photos import ratelimits
-from photos.domain import SearchMethod
-from photos.forms import SearchForm, clean_page
+from photos.domain import Order, SearchMethod
+from photos.forms import SearchForm, TimeSearchForm, clean_page
 from photos.models import Event
 from photos.providers import provider_for
 from photos.providers.base import PhotoProvider
-from photos.web.problems import InvalidSearch
+from photos.timewindows import SEPARATOR, TimeSearch
+from photos.web.problems import InvalidSearch, Problem
 
 
 class SearchMethodConverter:
-    """`<search:method>` in a route: "bib" or "selfie", as a SearchMethod."""
+    """`<search:method>` in a route: "bib", "selfie", "time" or "all", as a SearchMethod."""
 
     regex = "|".join(method.value for method in SearchMethod)
 
@@ -41,27 +43,51 @@ class GallerySearch:
     method: SearchMethod
     identifier: str  # canonical form
     page: int
-    form: SearchForm
+    form: SearchForm  # the event's search form, filled in with this search if it is one
 
 
 def read_search(
     request: HttpRequest, event: Event, method: SearchMethod, identifier: str
 ) -> GallerySearch:
     """The search a gallery, photo or ZIP address names. Http404 if the event does not offer
-    it, RateLimited past the gallery limit, InvalidSearch for input to correct."""
+    it (or an address names no such browsing), RateLimited past the gallery limit,
+    InvalidSearch for input to correct. Nothing is asked upstream."""
     provider = provider_for(event, spender=ratelimits.client_key(request))
     if method not in provider.search_methods:
         raise Http404("This event does not offer that search.")
     ratelimits.check(request, "gallery")
-    form = SearchForm.of(provider, {method.value: identifier})
-    if not form.is_valid():
-        raise InvalidSearch(form)
+    form = SearchForm.of(provider, {method.value: identifier} if method.finds_a_runner else None)
+    canonical = _canonical(event, form, method, identifier)
     try:
         page = clean_page(request.GET.get("page"))
     except ValidationError as error:
+        if not method.finds_a_runner:  # no search of the runner's to show again
+            raise Problem(
+                400, error.messages[0], _("Open the photos from their first page.")
+            ) from None
         form.add_error(None, error)
         raise InvalidSearch(form) from None
-    return GallerySearch(event, provider, method, form.cleaned_data["identifier"], page, form)
+    return GallerySearch(event, provider, method, canonical, page, form)
+
+
+def _canonical(event: Event, form: SearchForm, method: SearchMethod, identifier: str) -> str:
+    """The identifier in canonical form, or why not (see read_search)."""
+    if method.finds_a_runner:
+        if not form.is_valid():
+            raise InvalidSearch(form)
+        return str(form.cleaned_data["identifier"])
+    if method is SearchMethod.ALL:
+        if identifier not in (Order.NEWEST, Order.OLDEST):
+            raise Http404("Photos are browsed newest or oldest first.")
+        return identifier
+    try:
+        return TimeSearch.parse(identifier).identifier
+    except ValueError:
+        clock = identifier.split(SEPARATOR)[0]
+        time_form = TimeSearchForm.of(event, {"finish": clock})
+        if time_form.is_valid():  # a good time with options no link makes
+            raise Http404("No such time search.") from None
+        raise InvalidSearch(time_form=time_form) from None
 
 
 def page_namespace(request: HttpRequest) -> str:

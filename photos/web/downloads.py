@@ -5,6 +5,7 @@ Originals are asked for at click time and streamed: never whole in memory or on 
 
 import itertools
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -118,7 +119,9 @@ def photos_zip(
     gallery = request.build_absolute_uri(gallery_url(request, event, method, search.identifier))
     zipped = _zip(_started(originals), count=count, gallery=gallery)
     response = StreamingHttpResponse(zipped, content_type="application/zip")
-    name = f"{event.slug}-{method.value}-{search.identifier}.zip"
+    # A time search's "08:41~10min" is no file name on Windows: letters, digits, hyphens.
+    name = re.sub(r"[^A-Za-z0-9-]+", "-", f"{event.slug}-{method.value}-{search.identifier}")
+    name = f"{name}.zip"
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"
     return response

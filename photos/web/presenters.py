@@ -1,8 +1,12 @@
-"""What runner pages show of a search: photo cards, titles, share cards, page numbers."""
+"""What runner pages show of a search: photo cards, titles, share cards, page numbers, and
+what browsing galleries (by time, all photos) offer: orders, a wider window, a histogram."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -12,9 +16,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from photos.domain import GalleryPage, Photo, SearchMethod
-from photos.web.addresses import GallerySearch, page_namespace, photo_url
+from photos.domain import GalleryPage, Order, Photo, PhotoHour, SearchMethod
+from photos.timewindows import HALF_HOUR, TimeSearch
+from photos.web.addresses import GallerySearch, gallery_url, page_namespace, photo_url
 from photos.web.languages import without_language
+
+if TYPE_CHECKING:
+    from photos.models import Event
 
 # A preview is the same picture in every language: one address for all of them, so that
 # browsers and CDNs keep one copy, whichever language the page around it speaks.
@@ -132,6 +140,14 @@ def gallery_title(search: GallerySearch, count: int) -> str:
         return ngettext(
             "%(count)s race photo for BIB %(bib)s", "%(count)s race photos for BIB %(bib)s", count
         ) % {"count": count, "bib": search.identifier}
+    if search.method is SearchMethod.TIME:
+        return ngettext(
+            "%(count)s race photo taken around %(time)s",
+            "%(count)s race photos taken around %(time)s",
+            count,
+        ) % {"count": count, "time": clock(search)}
+    if search.method is SearchMethod.ALL:
+        return ngettext("%(count)s race photo", "%(count)s race photos", count) % {"count": count}
     return ngettext(
         "%(count)s race photo from a selfie", "%(count)s race photos from a selfie", count
     ) % {"count": count}
@@ -140,4 +156,133 @@ def gallery_title(search: GallerySearch, count: int) -> str:
 def photo_title(search: GallerySearch) -> str:
     if search.method is SearchMethod.BIB:
         return _("Race photo for BIB %(bib)s") % {"bib": search.identifier}
+    if search.method is SearchMethod.TIME:
+        return _("Race photo taken around %(time)s") % {"time": clock(search)}
+    if search.method is SearchMethod.ALL:
+        return _("Race photo")
     return _("Race photo from a selfie")
+
+
+def clock(search: GallerySearch) -> str | None:
+    """A time search's clock time, as runners write it; None for other searches."""
+    if search.method is not SearchMethod.TIME:
+        return None
+    return TimeSearch.parse(search.identifier).clock.strftime("%H:%M")
+
+
+# --- Browsing: by time, and all photos ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class HourBar:
+    """One hour of the race day's histogram: when, how many photos, and its time search."""
+
+    label: str  # "08:00–09:00", on the race's clocks
+    count: int
+    tenths: int  # the bar's length, in tenths of the busiest hour's
+    url: str | None  # its photos; None for an hour on another day than the race day
+
+
+@dataclass(frozen=True)
+class HistogramDay:
+    day: date
+    hours: list[HourBar]
+
+
+@dataclass(frozen=True)
+class Browsing:
+    """What a time or all-photos gallery offers besides its photos."""
+
+    orders: list[Link]  # newest first, oldest first
+    # A time gallery's: its window on the race's clocks, a wider one, when photos were taken.
+    window: tuple[str, str] | None = None
+    wider: Link | None = None
+    histogram: list[HistogramDay] | None = None
+
+
+def browsing(
+    request: HttpRequest, search: GallerySearch, hours: list[PhotoHour] | None
+) -> Browsing | None:
+    """None for a runner's own search. `hours` is the time gallery's histogram, if known."""
+    if search.method.finds_a_runner:
+        return None
+    event = search.event
+    words = {Order.NEWEST: _("Newest first"), Order.OLDEST: _("Oldest first")}
+    if search.method is SearchMethod.ALL:
+        return Browsing(
+            orders=[
+                Link(
+                    words[order],
+                    gallery_url(request, event, SearchMethod.ALL, order),
+                    order == search.identifier,
+                )
+                for order in Order
+            ]
+        )
+    time_search = TimeSearch.parse(search.identifier)
+    assert event.date is not None  # TIME is only offered with a race day
+
+    def url(found: TimeSearch) -> str:
+        return gallery_url(request, event, SearchMethod.TIME, found.identifier)
+
+    wider = time_search.wider()
+    wider_link = (
+        None
+        if wider is None
+        else Link(
+            _("Look %(minutes)s minutes either side") % {"minutes": wider.minutes}, url(wider)
+        )
+    )
+    start, end = time_search.local_bounds(event.date, event.zone)
+    return Browsing(
+        orders=[
+            Link(words[order], url(time_search.ordered(order)), order is time_search.order)
+            for order in Order
+        ],
+        window=(start.strftime("%H:%M"), end.strftime("%H:%M")),
+        wider=wider_link,
+        histogram=None if hours is None else histogram(hours, event, time_search, url),
+    )
+
+
+def histogram(
+    hours: list[PhotoHour],
+    event: Event,
+    current: TimeSearch,
+    url: Callable[[TimeSearch], str],
+) -> list[HistogramDay]:
+    """The hours with photos, by day, on the race's clocks; each hour links to its photos
+    (a time search of its middle, 30 minutes either side) where it is on the race day."""
+    busiest = max((hour.count for hour in hours), default=0)
+    days: dict[date, list[HourBar]] = {}
+    for hour in sorted(hours, key=lambda hour: hour.start):
+        start = hour.start.astimezone(event.zone)
+        end = (hour.start + timedelta(hours=1)).astimezone(event.zone)
+        middle = (start + timedelta(minutes=HALF_HOUR)).time()
+        whole_hour = TimeSearch(middle, HALF_HOUR, current.order)
+        days.setdefault(start.date(), []).append(
+            HourBar(
+                label=f"{start:%H:%M}–{end:%H:%M}",
+                count=hour.count,
+                tenths=max(1, round(10 * hour.count / busiest)),
+                url=url(whole_hour) if start.date() == event.date else None,
+            )
+        )
+    return [HistogramDay(day, bars) for day, bars in days.items()]
+
+
+def ways_forward(search: GallerySearch) -> list[SearchMethod]:
+    """The other ways to find photos this event offers, for a gallery that found none: by
+    time and all photos (the last resort), where they are not this gallery's own."""
+    return [
+        method
+        for method in (SearchMethod.TIME, SearchMethod.ALL)
+        if method in search.provider.search_methods and method is not search.method
+    ]

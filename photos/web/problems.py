@@ -27,7 +27,7 @@ from photos.domain import (
     SearchNotOffered,
     SelfieNotUsable,
 )
-from photos.forms import SearchForm
+from photos.forms import SearchForm, TimeSearchForm
 from photos.models import Event
 from photos.ratelimits import RateLimited
 from photos.selfies import SelfieRefused
@@ -138,9 +138,10 @@ class InvalidSearch(Exception):  # noqa: N818 - the runner's input, not a fault
     """The address names a search the runner must correct: the search page again, with the
     form showing what is wrong (status 400)."""
 
-    def __init__(self, form: SearchForm):
+    def __init__(self, form: SearchForm | None = None, *, time_form: TimeSearchForm | None = None):
         super().__init__("invalid search")
         self.form = form
+        self.time_form = time_form
 
 
 def bad_photo_link() -> Problem:
@@ -180,7 +181,9 @@ def event_page(view: EventView) -> Callable[..., HttpResponseBase]:
         try:
             return view(request, event, **kwargs)
         except InvalidSearch as invalid:
-            return render_search_page(request, event, invalid.form, status=400)
+            return render_search_page(
+                request, event, form=invalid.form, time_form=invalid.time_form, status=400
+            )
         except (Problem, ProviderError, RateLimited) as error:
             return render_problem(request, event, problem_for(error))
 

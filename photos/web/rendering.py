@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from photos.forms import SearchForm
+from photos.domain import SearchMethod
+from photos.forms import SearchForm, TimeSearchForm
 from photos.models import Event
 from photos.origins import parse_origin
+from photos.providers import provider_for
 from photos.web.embedding import allow_framing, is_embed
 
 
@@ -37,6 +39,22 @@ def image_source(url: str) -> str | None:
 
 
 def render_search_page(
-    request: HttpRequest, event: Event, form: SearchForm, status: int = 200
+    request: HttpRequest,
+    event: Event,
+    *,
+    form: SearchForm | None = None,
+    time_form: TimeSearchForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    return render_event_page(request, event, "photos/event.html", {"form": form}, status=status)
+    """The event's search page: the searches it offers, `form` or `time_form` filled in
+    where the runner must correct one, and browsing all photos if the organiser allows it."""
+    provider = provider_for(event)
+    methods = provider.search_methods
+    if time_form is None and SearchMethod.TIME in methods:
+        time_form = TimeSearchForm.of(event)
+    context = {
+        "form": form or SearchForm.of(provider),
+        "time_form": time_form,
+        "offers_all": SearchMethod.ALL in methods,
+    }
+    return render_event_page(request, event, "photos/event.html", context, status=status)

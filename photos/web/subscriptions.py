@@ -52,8 +52,9 @@ class SubscribeOffer:
 def offer(
     request: HttpRequest, search: GallerySearch, form: SubscribeForm | None = None
 ) -> SubscribeOffer | None:
-    """The "email me" form for this search; None where the portal sends no email."""
-    if not settings.SENDS_EMAIL:
+    """The "email me" form for this search; None where the portal sends no email, or the
+    search shows everyone's photos (by time, all)."""
+    if not settings.SENDS_EMAIL or not search.method.finds_a_runner:
         return None
     token = runner_forms.token_for(search.event, PURPOSE)
     return SubscribeOffer(subscribe_url(request, search), token, form or SubscribeForm())
@@ -77,6 +78,8 @@ def subscribe(
     it emailed, within the per-client, per-address and per-event limits."""
     if not settings.SENDS_EMAIL:
         raise Http404("This portal sends no email.")
+    if not method.finds_a_runner:
+        raise Http404("Emails are about a runner's own photos.")
     search = read_search(request, event, method, identifier)
     if request.method != "POST":
         if search.identifier != identifier:

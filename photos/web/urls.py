@@ -6,7 +6,8 @@ from photos.web.addresses import SearchMethodConverter
 app_name = "photos"
 register_converter(SearchMethodConverter, "search")
 
-# A search's pages: <search:method> is "bib" or "selfie", <identifier> its BIB or request ID.
+# A search's pages: <search:method> is "bib", "selfie", "time" or "all", <identifier> its BIB,
+# request ID, time search (08:41, 08:41~10min~oldest) or order (newest, oldest).
 SEARCH = "events/<slug:slug>/<search:method>/<str:identifier>"
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_home, name="event"),
     path("events/<slug:slug>/search", views.search, name="search"),
     path("events/<slug:slug>/selfie/", views.selfie_upload, name="selfie-upload"),
+    path("events/<slug:slug>/time", views.time_search, name="time-search"),
     path("events/<slug:slug>/theme.css", views.event_theme, name="theme"),
     path(f"{SEARCH}/", views.gallery, name="gallery"),
     path(f"{SEARCH}/photos/<str:image_id>/", views.photo_page, name="photo"),

@@ -16,13 +16,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from photos import ratelimits, selectors, selfies
-from photos.domain import ProviderError, ProviderThrottled, SearchMethod
-from photos.forms import SearchForm
+from photos.domain import PhotoHour, ProviderError, ProviderThrottled, SearchMethod
+from photos.forms import SearchForm, TimeSearchForm
 from photos.galleries import find_in_gallery
 from photos.models import Event
 from photos.providers import provider_for
+from photos.ratelimits import RateLimited
+from photos.timewindows import TimeSearch
 from photos.web import presenters, runner_forms, subscriptions, uploads
-from photos.web.addresses import gallery_url, page_namespace, photo_url, read_search
+from photos.web.addresses import (
+    GallerySearch,
+    gallery_url,
+    page_namespace,
+    photo_url,
+    read_search,
+)
 from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
 from photos.web.rendering import render_event_page, render_search_page
 
@@ -35,7 +43,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @event_page
 def event_home(request: HttpRequest, event: Event) -> HttpResponse:
-    return render_search_page(request, event, SearchForm.of(provider_for(event)))
+    return render_search_page(request, event)
 
 
 @require_safe
@@ -45,7 +53,7 @@ def search(request: HttpRequest, event: Event) -> HttpResponse:
     ratelimits.check(request, "search")
     form = SearchForm.of(provider_for(event), request.GET)
     if not form.is_valid():
-        return render_search_page(request, event, form, status=400)
+        return render_search_page(request, event, form=form, status=400)
     return redirect(
         gallery_url(request, event, form.cleaned_data["method"], form.cleaned_data["identifier"])
     )
@@ -99,6 +107,21 @@ def _check_selfie_uploads_of(request: HttpRequest, event: Event) -> None:
 
 @require_safe
 @event_page
+def time_search(request: HttpRequest, event: Event) -> HttpResponse:
+    """The GET target of "Find me by my finish time": redirects to the time gallery of the
+    finish given, or shows the search page with what to correct (400)."""
+    ratelimits.check(request, "search")
+    if SearchMethod.TIME not in provider_for(event).search_methods:
+        raise Http404("This event does not offer a time search.")
+    form = TimeSearchForm.of(event, request.GET)
+    if not form.is_valid():
+        return render_search_page(request, event, time_form=form, status=400)
+    search = TimeSearch(form.cleaned_data["clock"])
+    return redirect(gallery_url(request, event, SearchMethod.TIME, search.identifier))
+
+
+@require_safe
+@event_page
 def gallery(
     request: HttpRequest, event: Event, method: SearchMethod, identifier: str
 ) -> HttpResponse:
@@ -148,11 +171,30 @@ def gallery(
         ),
         "form": search.form,
         "subscribe": subscriptions.offer(request, search),
+        "browsing": presenters.browsing(request, search, _capture_hours(search)),
+        "ways_forward": presenters.ways_forward(search),
+        # An empty time gallery offers its form again, with its time to adjust.
+        "time_form": (
+            TimeSearchForm.of(event, {"finish": presenters.clock(search) or ""})
+            if method is SearchMethod.TIME
+            else None
+        ),
     }
     response = render_event_page(request, event, "photos/gallery.html", context)
     # What the provider has changes as photos are processed: browsers must ask again.
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def _capture_hours(search: GallerySearch) -> list[PhotoHour] | None:
+    """A time gallery's histogram counts; None for other galleries, or when the provider
+    cannot say just now (the photos show without them)."""
+    if search.method is not SearchMethod.TIME:
+        return None
+    try:
+        return search.provider.capture_hours()
+    except (ProviderError, RateLimited):
+        return None
 
 
 @require_safe
@@ -203,6 +245,7 @@ def photo_page(
             title=presenters.photo_title(search),
         ),
         "gallery_url": gallery_url(request, event, method, search.identifier, search.page),
+        "clock": presenters.clock(search),
         "previous_url": place.previous and photo_url(request, search, *place.previous),
         "next_url": place.following and photo_url(request, search, *place.following),
     }

@@ -21,22 +21,26 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
 
-from photos import identifiers, sharedcache, singleflight
+from photos import galleries, identifiers, sharedcache, singleflight
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
+    Order,
     Original,
     OriginalLink,
     Photo,
+    PhotoHour,
     PhotoNotFound,
     ProviderError,
     ProviderMisconfigured,
+    ProviderRejectedRequest,
     SearchMethod,
     SearchNotOffered,
     SelfieNotUsable,
@@ -53,8 +57,10 @@ from photos.providers.ninepic.client import (
     NinePicEvent,
     OriginalsPage,
     SelfieFieldMismatch,
+    TimelineDay,
     probe_picture,
 )
+from photos.timewindows import TimeSearch
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +83,7 @@ class WithoutPreviews(ProviderError):
 class NinePicProvider(PhotoProvider):
     key = "ninepic"
     label = "9Pic"
-    supported_searches = frozenset({SearchMethod.BIB, SearchMethod.SELFIE})
+    supported_searches = frozenset(SearchMethod)
     event_fields = ("org_id", "event_id")
     required_event_fields = ("org_id", "event_id")
     admin_description = "The API key comes from the server's environment (NINEPIC_API_KEY)."
@@ -114,14 +120,22 @@ class NinePicProvider(PhotoProvider):
     @property
     def search_methods(self) -> list[SearchMethod]:
         """The organiser's searches that 9Pic has switched on for the event. Where Event
-        Details cannot be read, or 9Pic has switched off all of them, the organiser's
-        choice stands (galleries then fall back to Download Originals if they must)."""
+        Details cannot be read, or 9Pic has switched off both BIB and selfie search, the
+        organiser's choice of those stands (galleries then fall back to Download Originals
+        if they must); a time search needs 9Pic's `timeline_search`, browsing all only the
+        organiser's switch (All Photos has no flag)."""
         offered = super().search_methods
         details = self._details
-        if details is None:
-            return offered
-        switched_on = [m for m in offered if getattr(details, SEARCHES_AT_9PIC[m])]
-        return switched_on or offered
+        runners = [m for m in offered if m.finds_a_runner]
+        if details is not None:
+            runners = [m for m in runners if getattr(details, SEARCHES_AT_9PIC[m])] or runners
+        # The Timeline answers only where 9Pic has switched it on: never offered unread.
+        timeline = details is not None and details.timeline_search
+        return [
+            m
+            for m in offered
+            if m in runners or m is SearchMethod.ALL or (m is SearchMethod.TIME and timeline)
+        ]
 
     @property
     def _details_key(self) -> str:
@@ -156,10 +170,18 @@ class NinePicProvider(PhotoProvider):
 
     def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
         page_size = settings.GALLERY_PAGE_SIZE
-        key = f"gallery:{self._event_key}:{method}:{identifier}:{page}:{page_size}"
+        if not method.finds_a_runner:
+            return self._browsing_page(method, identifier, page, page_size)
+        return self._shared_page(
+            f"gallery:{self._event_key}:{method}:{identifier}:{page}:{page_size}",
+            lambda: self._listed(method, identifier, page, page_size),
+        )
+
+    def _shared_page(self, key: str, listed: Callable[[], GalleryPage]) -> GalleryPage:
+        """`listed()`'s page, cached for its life and computed once for concurrent askers."""
 
         def fetch() -> GalleryPage:
-            result = self._listed(method, identifier, page, page_size)
+            result = listed()
             sharedcache.put(key, result, cache_lifetime(result))
             return result
 
@@ -171,6 +193,65 @@ class NinePicProvider(PhotoProvider):
             admit=self._admit,
         )
         return gallery
+
+    def _browsing_page(
+        self, method: SearchMethod, identifier: str, page: int, page_size: int
+    ) -> GalleryPage:
+        """TIME (the Photo Timeline's window) and ALL (All Photos): 9Pic lists both oldest
+        first; newest first is the same listing read from its end. Photos listed without
+        9Pic's previews get the portal's (made from their originals)."""
+        window: tuple[int, int] | None = None
+        if method is SearchMethod.TIME:
+            if self.event.date is None:
+                raise ProviderRejectedRequest(f"event {self.event.slug} has no race day")
+            search = TimeSearch.parse(identifier)
+            window, order = search.window(self.event.date, self.event.zone), search.order
+        else:
+            order = Order(identifier)
+        listing = "all" if window is None else f"{window[0]}-{window[1]}"
+
+        def oldest_first(number: int) -> GalleryPage:
+            return self._shared_page(
+                f"browse:{self._event_key}:{listing}:{number}:{page_size}",
+                lambda: self._browsing_listing(window, number, page_size),
+            )
+
+        if order is Order.OLDEST:
+            return oldest_first(page)
+        return galleries.newest_first(oldest_first, page=page, page_size=page_size)
+
+    def _browsing_listing(
+        self, window: tuple[int, int] | None, page: int, page_size: int
+    ) -> GalleryPage:
+        self._spend_upstream_call()
+        if window is None:
+            return self._client.all_photos(self._ref, page=page, page_size=page_size)
+        start, end = window
+        return self._client.timeline_images(
+            self._ref, start=start, end=end, page=page, page_size=page_size
+        )
+
+    def capture_hours(self) -> list[PhotoHour]:
+        """The Photo Timeline's days and hours, cached like a gallery page."""
+        key = f"timeline-days:{self._event_key}"
+
+        def fetch() -> list[PhotoHour]:
+            self._spend_upstream_call()
+            hours = photo_hours(self._client.timeline_days(self._ref))
+            lifetime = (
+                settings.GALLERY_CACHE_SECONDS if hours else settings.EMPTY_GALLERY_CACHE_SECONDS
+            )
+            sharedcache.put(key, hours, lifetime)
+            return hours
+
+        found: list[PhotoHour] = singleflight.shared(
+            key,
+            lookup=lambda: sharedcache.get(key),
+            compute=fetch,
+            wait=settings.NINEPIC_TIME_BUDGET,
+            admit=self._admit,
+        )
+        return found
 
     def _listed(
         self, method: SearchMethod, identifier: str, page: int, page_size: int
@@ -308,7 +389,8 @@ class NinePicProvider(PhotoProvider):
         is being written, so that no link is older than a few minutes when it is fetched.
         However 9Pic pages, the ZIP holds at most the count its first page promised (or
         the photos ticked), and asks for no more pages than that count fills."""
-        if not image_ids and self.lists_by_search(method):
+        # Photos found by time or browsed have no Download Originals method: only their IDs.
+        if not image_ids and (not method.finds_a_runner or self.lists_by_search(method)):
             return self._zip_of_gallery(method, identifier, limit)
         client, ref = self._client, self._ref
 
@@ -437,14 +519,55 @@ class NinePicProvider(PhotoProvider):
                     False, f"{lines[0]} But 9Pic has switched the event off: no photo can be read."
                 )
             lines.append(
-                f"9Pic has BIB search {_on(details.bib_search)} and selfie search "
-                f"{_on(details.selfie_search)} for it."
+                f"9Pic has BIB search {_on(details.bib_search)}, selfie search "
+                f"{_on(details.selfie_search)} and the photo timeline "
+                f"{_on(details.timeline_search)} for it."
             )
-        lines += [self._listing_report(method) for method in self.search_methods]
-        if SearchMethod.SELFIE not in self.search_methods:
+            if details.timeline_search:
+                lines.append(self._timeline_report())
+        methods = [m for m in self.search_methods if m.finds_a_runner]
+        lines += [self._listing_report(method) for method in methods]
+        if SearchMethod.SELFIE not in methods:
             return ConnectionCheck(True, " ".join(lines))
         upload = self._selfie_upload_check()
         return ConnectionCheck(upload.ok, " ".join([*lines, upload.message]))
+
+    def _timeline_report(self) -> str:
+        """Whether the Timeline takes its window under the query names the settings give
+        (9Pic's docs leave them open): asked for the busiest hour it counts, it must answer
+        that count, and asked for the first second of 1970, none."""
+        names = "NINEPIC_TIMELINE_FROM_PARAM and NINEPIC_TIMELINE_TO_PARAM"
+        now = f"{settings.NINEPIC_TIMELINE_FROM_PARAM!r} and {settings.NINEPIC_TIMELINE_TO_PARAM!r}"
+        client, ref = self._client, self._ref
+        try:
+            self._spend_upstream_call()
+            hours = photo_hours(client.timeline_days(ref))
+            if not hours:
+                return (
+                    "Time search: the photo timeline has no photos with a capture time yet; "
+                    f"its window's query names ({names}: {now}) are checked once it has."
+                )
+            busiest = max(hours, key=lambda hour: hour.count)
+            count, start = busiest.count, int(busiest.start.timestamp())
+            self._spend_upstream_call()
+            in_hour = client.timeline_images(ref, start=start, end=start + 3600, page_size=1)
+            self._spend_upstream_call()
+            never = client.timeline_images(ref, start=0, end=1, page_size=1)
+        except ProviderRejectedRequest as error:
+            return (
+                f"Time search: the photo timeline refused its window ({error}). Its message "
+                f"names the query names 9Pic expects: set {names} (now {now}) to them."
+            )
+        except ProviderError as error:
+            return f"Time search: the photo timeline could not be checked just now ({error})."
+        if in_hour.total != count or never.total:
+            return (
+                f"Time search: the photo timeline ignores its window ({in_hour.total} photos for "
+                f"an hour it counts {count} in, {never.total} taken in 1970). Check {names} "
+                f"(now {now}) against 9Pic's API reference: time searches would show the "
+                "wrong photos."
+            )
+        return f"Time search: the photo timeline takes its window as {now} ({names})."
 
     def _listing_report(self, method: SearchMethod) -> str:
         """Which listing `method`'s galleries use, after looking at the search listing."""
@@ -499,6 +622,19 @@ class NinePicProvider(PhotoProvider):
                 f"NINEPIC_SELFIE_REQUEST_ID_IN={other}.",
             )
         return ConnectionCheck(True, "Selfie upload works.")
+
+
+def photo_hours(days: list[TimelineDay]) -> list[PhotoHour]:
+    """The Timeline's hours with photos, each from its start (UTC)."""
+    return [
+        PhotoHour(
+            start=datetime(day.date.year, day.date.month, day.date.day, hour.hour, tzinfo=UTC),
+            count=hour.count,
+        )
+        for day in days
+        for hour in day.hours
+        if hour.count
+    ]
 
 
 def refused(method: SearchMethod) -> str:

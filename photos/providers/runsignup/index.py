@@ -23,15 +23,20 @@ def photos_showing(event: Event, bib: int) -> QuerySet[RunSignUpPhoto]:
     return photos_of(event).filter(bibs__event=event, bibs__bib=bib)
 
 
-def bib_page(
-    event: Event, bib: int, *, offset: int, limit: int
-) -> tuple[Sequence[RunSignUpPhoto], int]:
-    """A slice of the photos showing `bib` and how many there are in all.
+def photos_by_upload(event: Event, *, newest_first: bool) -> QuerySet[RunSignUpPhoto]:
+    """Every indexed photo of the event, with a BIB or none, oldest or newest upload first."""
+    photos = photos_of(event)
+    return photos.reverse() if newest_first else photos
 
-    One query on the (event, bib) index: the total comes along as a window count, and
-    only a page past the end needs a second query to learn it.
+
+def page_of(
+    photos: QuerySet[RunSignUpPhoto], *, offset: int, limit: int
+) -> tuple[Sequence[RunSignUpPhoto], int]:
+    """A slice of `photos` and how many there are in all.
+
+    One query: the total comes along as a window count, and only a page past the end needs
+    a second query to learn it.
     """
-    photos = photos_showing(event, bib)
     rows = list(photos.annotate(total=Window(Count("pk")))[offset : offset + limit])
     total = rows[0].total if rows else (photos.count() if offset else 0)
     return rows, total

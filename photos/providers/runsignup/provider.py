@@ -21,6 +21,7 @@ from photos import identifiers
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
+    Order,
     Original,
     OriginalLink,
     Pagination,
@@ -41,7 +42,8 @@ logger = logging.getLogger(__name__)
 class RunSignUpProvider(PhotoProvider):
     key = "runsignup"
     label = "RunSignUp"
-    supported_searches = frozenset({SearchMethod.BIB})
+    # Not TIME: the index knows when photos were uploaded, not when they were taken.
+    supported_searches = frozenset({SearchMethod.BIB, SearchMethod.ALL})
     event_fields = ("runsignup_race_id", "runsignup_event_days_id", "runsignup_album_id")
     required_event_fields = ("runsignup_race_id", "runsignup_event_days_id")
     searches_cost_upstream_calls = False  # they read the index
@@ -69,13 +71,11 @@ class RunSignUpProvider(PhotoProvider):
         return identifiers.clean_number(image_id)
 
     def gallery_page(self, *, method: SearchMethod, identifier: str, page: int) -> GalleryPage:
-        bib = _bib_number(identifier) if method is SearchMethod.BIB else None
-        if bib is None:
+        photos = self._searched(method, identifier)
+        if photos is None:
             return GalleryPage(photos=[], failed=[], total=0, pagination=None)
         page_size = settings.GALLERY_PAGE_SIZE
-        rows, total = index.bib_page(
-            self.event, bib, offset=(page - 1) * page_size, limit=page_size
-        )
+        rows, total = index.page_of(photos, offset=(page - 1) * page_size, limit=page_size)
         if not total:
             return GalleryPage(photos=[], failed=[], total=0, pagination=None)
         total_pages = -(-total // page_size)
@@ -92,6 +92,14 @@ class RunSignUpProvider(PhotoProvider):
                 page_size=page_size,
             ),
         )
+
+    def _searched(self, method: SearchMethod, identifier: str) -> QuerySet[RunSignUpPhoto] | None:
+        """The search's photos in gallery order; None where it can find none. Browsing all
+        shows photos without any BIB too, by upload time."""
+        if method is SearchMethod.ALL:
+            return index.photos_by_upload(self.event, newest_first=identifier == Order.NEWEST)
+        bib = _bib_number(identifier) if method is SearchMethod.BIB else None
+        return None if bib is None else index.photos_showing(self.event, bib)
 
     def _indexed(self, image_id: str) -> RunSignUpPhoto:
         try:
@@ -116,12 +124,11 @@ class RunSignUpProvider(PhotoProvider):
     def originals_for_zip(
         self, *, method: SearchMethod, identifier: str, image_ids: list[str], limit: int
     ) -> tuple[int, Iterator[Original]]:
-        bib = _bib_number(identifier) if method is SearchMethod.BIB else None
-        if bib is None:
+        rows = self._searched(method, identifier)
+        if rows is None:
             if image_ids:
                 raise PhotoNotFound("no photos in this search")
             return 0, iter(())
-        rows = index.photos_showing(self.event, bib)
         if image_ids:
             rows = rows.filter(photo_id__in=[int(i) for i in image_ids])
         links = [_original(row) for row in rows[: limit + 1]]

@@ -23,34 +23,38 @@ class Command(BaseCommand):
             org_id=ninepic_catalogue.DEMO_ORG_ID,
             event_id=ninepic_catalogue.DEMO_EVENT_ID,
             location="Demo City",
-            date=yesterday,
+            # The day its photos were taken, on clocks that read UTC in January: a finish
+            # time finds them (try 09:41).
+            date=ninepic_catalogue.PHOTO_SETS["city"].gun.date(),
+            time_zone="Europe/London",
+            allows_browse_all=True,
             accent_colour="#c2410c",
             intro="Photos from the start, the bridge and the finish line are ready. "
-            "Try BIB 1234, or a selfie: this demo finds runners by their shirt's colour, so "
-            "any mostly red picture finds the runner of BIB 777.",
+            "Try BIB 1234, the finish time 09:41, or a selfie: this demo finds runners by "
+            "their shirt's colour, so any mostly red picture finds the runner of BIB 777.",
             # The organiser's texts in the runner's language (the admin's "Texts in other
             # languages"); the trail run shows the fallback to the event's own.
             translated_texts={
                 "de": {
                     "name": "Demo-Stadtmarathon",
                     "intro": "Die Fotos vom Start, von der Brücke und vom Ziel sind da. "
-                    "Probier die Startnummer 1234 oder ein Selfie: diese Demo erkennt Läufer "
-                    "an der Farbe ihres Shirts, jedes überwiegend rote Bild findet die "
-                    "Startnummer 777.",
+                    "Probier die Startnummer 1234, die Zielzeit 09:41 oder ein Selfie: diese "
+                    "Demo erkennt Läufer an der Farbe ihres Shirts, jedes überwiegend rote Bild "
+                    "findet die Startnummer 777.",
                 },
                 "es": {
                     "name": "Maratón de Demo City",
                     "intro": "Ya están las fotos de la salida, el puente y la meta. Prueba "
-                    "el dorsal 1234 o un selfie: esta demo reconoce a los corredores por el "
-                    "color de su camiseta, y cualquier imagen casi toda roja encuentra el "
-                    "dorsal 777.",
+                    "el dorsal 1234, la hora de llegada 09:41 o un selfie: esta demo reconoce a "
+                    "los corredores por el color de su camiseta, y cualquier imagen casi toda "
+                    "roja encuentra el dorsal 777.",
                 },
                 "fr": {
                     "name": "Marathon de Demo City",
                     "intro": "Les photos du départ, du pont et de l’arrivée sont prêtes. "
-                    "Essayez le dossard 1234 ou un selfie : cette démo reconnaît les coureurs "
-                    "à la couleur de leur maillot, et toute image surtout rouge trouve le "
-                    "dossard 777.",
+                    "Essayez le dossard 1234, l’heure d’arrivée 09:41 ou un selfie : cette démo "
+                    "reconnaît les coureurs à la couleur de leur maillot, et toute image surtout "
+                    "rouge trouve le dossard 777.",
                 },
             },
         )
@@ -63,6 +67,7 @@ class Command(BaseCommand):
             offers_selfie_search=False,
             location="Demo Hills",
             date=yesterday,
+            allows_browse_all=True,
             accent_colour="#15803d",
             intro="Photos from the start, the course and the finish are ready. "
             f"Try BIB {runsignup_catalogue.DEMO_BIB}.",
