@@ -32,6 +32,7 @@ def form_of(event: Event, **changes: object) -> dict[str, object]:
         "offers_bib_search": "on",
         "offers_selfie_search": "on",
         "default_language": event.default_language,
+        "time_zone": event.time_zone,
         "accent_colour": event.accent_colour,
         "embed_origins": event.embed_origins,
         "intro": event.intro,
