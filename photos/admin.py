@@ -7,11 +7,14 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
+from photos import credentials
 from photos.domain import ProviderError, SearchMethod
-from photos.models import Event, PhotoSubscription
+from photos.models import Event, Organisation, PhotoSubscription
+from photos.organisations import is_organiser, managed_by, visible_events
 from photos.providers import PROVIDERS, provider_for
 from photos.providers.base import PhotoProvider, RefreshFailed
 from photos.web.embedding import embed_code
@@ -89,9 +92,18 @@ class EventAdmin(admin.ModelAdmin[Event]):
         "provider",
         "photo_status",
         "photo_emails",
+        "organisation",
         "slug",
     ]
-    list_filter = ["is_published", "provider", "offers_bib_search", "offers_selfie_search", "date"]
+    list_filter = [
+        "is_published",
+        "provider",
+        # Only the organisations of the events the user sees: never others' names.
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        "offers_bib_search",
+        "offers_selfie_search",
+        "date",
+    ]
     search_fields = ["name", "slug", "location", "=org_id", "=event_id", "=runsignup_race_id"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "date"
@@ -100,7 +112,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["provider_status", "photo_emails"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "is_published", "date", "location"]}),
+        (None, {"fields": ["name", "slug", "organisation", "is_published", "date", "location"]}),
         ("Photos", {"fields": ["provider", "provider_status"]}),
         *(_fieldset(provider) for provider in PROVIDERS.values()),
         ("Search", {"fields": ["offers_bib_search", "offers_selfie_search", "bibs_are_numbers"]}),
@@ -122,13 +134,23 @@ class EventAdmin(admin.ModelAdmin[Event]):
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        events = super().get_queryset(request)
+        events = visible_events(request.user, super().get_queryset(request))
+        events = events.select_related("organisation")
         for provider in PROVIDERS.values():
             events = provider.with_status(events)
         return events.annotate(
             waiting_emails=_subscriptions(confirmed=True),
             unconfirmed_emails=_subscriptions(confirmed=False),
         )
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        if db_field.name == "organisation":
+            # Organisers pick one of theirs; the site's own staff only the default (empty).
+            kwargs["queryset"] = managed_by(request.user)
+            kwargs["required"] = is_organiser(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def change_view(
         self,
@@ -186,3 +208,83 @@ class EventAdmin(admin.ModelAdmin[Event]):
                 self.message_user(request, f"{event.name}: {failure}", level=messages.ERROR)
                 continue
             self.message_user(request, f"{event.name}: {done}", level=messages.SUCCESS)
+
+
+class OrganisationAdminForm(forms.ModelForm[Organisation]):
+    """The organisation, with its 9Pic API key write-only: the page never holds the stored
+    key, only when it was set and how it ends. (OrganisationAdmin gives it its fields.)"""
+
+    ninepic_api_key = forms.CharField(
+        label="new 9Pic API key",
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    forget_ninepic_api_key = forms.BooleanField(
+        label="remove the stored key",
+        required=False,
+        help_text="Its events then use the server's NINEPIC_API_KEY.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ninepic_api_key"].help_text = (
+            f"{self.instance.ninepic_api_key_summary} Leave empty to keep it. Stored encrypted; "
+            "never shown again."
+        )
+
+    def clean_ninepic_api_key(self) -> str:
+        key: str = self.cleaned_data["ninepic_api_key"]
+        if key and (not key.isprintable() or " " in key):
+            raise forms.ValidationError("A 9Pic API key has no spaces or control characters.")
+        if key and not credentials.can_encrypt():
+            raise forms.ValidationError(
+                "The server cannot store keys: CREDENTIALS_ENCRYPTION_KEYS is not set "
+                "(see docs/configuration.md)."
+            )
+        return key
+
+    def save(self, commit: bool = True) -> Organisation:
+        if self.cleaned_data.get("forget_ninepic_api_key"):
+            self.instance.set_ninepic_api_key("")
+        elif key := self.cleaned_data.get("ninepic_api_key"):
+            self.instance.set_ninepic_api_key(key)
+        return super().save(commit)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+    """Superusers add organisations and choose their managers; managers see only theirs and
+    may replace its key."""
+
+    form = OrganisationAdminForm
+    list_display = ["name", "ninepic_org_id", "ninepic_key", "event_count"]
+    search_fields = ["name", "=ninepic_org_id"]
+    filter_horizontal = ["managers"]
+    fieldsets = [
+        (None, {"fields": ["name", "ninepic_org_id", "managers"]}),
+        ("9Pic API key", {"fields": ["ninepic_api_key", "forget_ninepic_api_key"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
+        return managed_by(request.user).annotate(number_of_events=Count("events"))
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Organisation | None = None
+    ) -> list[str]:
+        # Only superusers say who manages what, and which 9Pic account it is.
+        return [] if request.user.is_superuser else ["ninepic_org_id", "managers"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Organisation | None = None) -> bool:
+        return request.user.is_superuser
+
+    @admin.display(description="9Pic API key")
+    def ninepic_key(self, organisation: Organisation) -> str:
+        return organisation.ninepic_api_key_summary
+
+    @admin.display(description="events", ordering="number_of_events")
+    def event_count(self, organisation: Organisation) -> int:
+        return getattr(organisation, "number_of_events", 0)

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from photos import credentials
 from photos.origins import allowed_origins, parse_origins, validate_origins
 
 hex_colour = RegexValidator(
@@ -21,8 +22,77 @@ class Provider(models.TextChoices):
     RUNSIGNUP = "runsignup", "RunSignUp"
 
 
+class Organisation(models.Model):
+    """A race organiser, timing company or photo agency: its 9Pic account and the staff who
+    manage its events. Events without one belong to the default organisation, whose keys are
+    the environment's (NINEPIC_API_KEY): a portal for one organisation needs no rows here."""
+
+    name = models.CharField(max_length=120, unique=True)
+    ninepic_org_id = models.PositiveIntegerField(
+        "9Pic organisation ID",
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Shown in the 9Pic dashboard's organisation selector (top left).",
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organisations",
+        help_text="Staff who see and change this organisation's events, and only those. "
+        "Give them the event permissions (a group) as well.",
+    )
+    # The 9Pic API key: a Fernet token (photos/credentials.py), never the key itself. Only
+    # when it was set and its last four characters are kept readable, to tell keys apart.
+    ninepic_api_key_token = models.TextField(blank=True, editable=False)
+    ninepic_api_key_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ninepic_api_key_ending = models.CharField(max_length=4, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_ninepic_api_key(self) -> bool:
+        return bool(self.ninepic_api_key_token)
+
+    def set_ninepic_api_key(self, key: str) -> None:
+        """Encrypt and keep `key` ("" forgets it); saved with the organisation.
+        ImproperlyConfigured without CREDENTIALS_ENCRYPTION_KEYS."""
+        self.ninepic_api_key_token = credentials.encrypt(key) if key else ""
+        self.ninepic_api_key_set_at = timezone.now() if key else None
+        self.ninepic_api_key_ending = key[-4:] if len(key) >= 12 else ""
+
+    def ninepic_api_key(self) -> str:
+        """The 9Pic API key in plain text, for the client's header only; "" if none is set.
+        CredentialUnreadable if the encryption keys cannot decrypt it."""
+        if not self.ninepic_api_key_token:
+            return ""
+        return credentials.decrypt(self.ninepic_api_key_token)
+
+    @property
+    def ninepic_api_key_summary(self) -> str:
+        """What the admin shows of the key: when it was set and how it ends, never more."""
+        if not self.has_ninepic_api_key or self.ninepic_api_key_set_at is None:
+            return "No key of its own: the server's NINEPIC_API_KEY is used."
+        ending = f", ends …{self.ninepic_api_key_ending}" if self.ninepic_api_key_ending else ""
+        return f"Set on {self.ninepic_api_key_set_at:%Y-%m-%d %H:%M} UTC{ending}."
+
+
 class Event(models.Model):
     name = models.CharField(max_length=120)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text="Whose event it is: its staff manage it, and 9Pic is asked with its key. "
+        "Empty: the default organisation, with the server's keys.",
+    )
     slug = models.SlugField(
         unique=True,
         help_text="Part of the public address, /events/this-slug/. Race websites link to it: "
@@ -137,6 +207,11 @@ class Event(models.Model):
         # What the provider needs and supports is checked by the admin's form (photos/admin.py).
         if not self.offers_bib_search and not self.offers_selfie_search:
             raise ValidationError("Offer at least one way to search: BIB or selfie.")
+        own_org_id = self.organisation.ninepic_org_id if self.organisation else None
+        if own_org_id and self.org_id and self.org_id != own_org_id:
+            raise ValidationError(
+                {"org_id": f"{self.organisation} is organisation {own_org_id} at 9Pic."}
+            )
         # An invalid list is reported on the field by its validator.
         with contextlib.suppress(ValidationError):
             self.embed_origins = "\n".join(parse_origins(self.embed_origins))

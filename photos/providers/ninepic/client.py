@@ -179,14 +179,17 @@ class NinePicClient:
         self.session = session or session_for_thread()
 
     @classmethod
-    def from_settings(cls, *, time_budget: float | None = None) -> NinePicClient:
-        """The client the settings describe; `time_budget` shortens NINEPIC_TIME_BUDGET."""
+    def from_settings(
+        cls, *, api_key: str | None = None, time_budget: float | None = None
+    ) -> NinePicClient:
+        """The client the settings describe, with `api_key` (an organisation's) instead of
+        NINEPIC_API_KEY if given; `time_budget` shortens NINEPIC_TIME_BUDGET."""
         policy = CallPolicy.from_settings("NINEPIC")
         if time_budget is not None:
             policy = replace(policy, time_budget=min(policy.time_budget, time_budget))
         return cls(
             base_url=settings.NINEPIC_BASE_URL,
-            api_key=settings.NINEPIC_API_KEY,
+            api_key=settings.NINEPIC_API_KEY if api_key is None else api_key,
             policy=policy,
             storage=StorageHosts(
                 tuple(settings.NINEPIC_STORAGE_HOSTS), settings.NINEPIC_STORAGE_ALLOW_HTTP

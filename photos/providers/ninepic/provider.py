@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from photos import identifiers, sharedcache, singleflight
+from photos.credentials import CredentialUnreadable
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
@@ -76,15 +77,33 @@ class NinePicProvider(PhotoProvider):
     supported_searches = frozenset({SearchMethod.BIB, SearchMethod.SELFIE})
     event_fields = ("org_id", "event_id")
     required_event_fields = ("org_id", "event_id")
-    admin_description = "The API key comes from the server's environment (NINEPIC_API_KEY)."
+    admin_description = (
+        "The API key is the event's organisation's (set on the organisation), or the "
+        "server's NINEPIC_API_KEY for events of the default organisation."
+    )
 
     @classmethod
     def missing_settings(cls) -> list[str]:
         return [] if settings.NINEPIC_API_KEY else ["NINEPIC_API_KEY"]
 
+    @cached_property
+    def _api_key(self) -> str:
+        """The key of the event's organisation, or the server's if it has none of its own
+        (the default organisation). ProviderMisconfigured (status 0) if it cannot be read:
+        never another organisation's key instead."""
+        organisation = self.event.organisation
+        try:
+            own = organisation.ninepic_api_key() if organisation else ""
+        except CredentialUnreadable as error:
+            logger.error("event %s: %s's 9Pic API key: %s", self.event.slug, organisation, error)
+            raise ProviderMisconfigured(
+                f"{organisation}'s 9Pic API key cannot be read: {error}", status=0
+            ) from error
+        return own or settings.NINEPIC_API_KEY
+
     @property
     def _client(self) -> NinePicClient:
-        return NinePicClient.from_settings()
+        return NinePicClient.from_settings(api_key=self._api_key)
 
     @property
     def _ref(self) -> NinePicEvent:
@@ -92,7 +111,11 @@ class NinePicProvider(PhotoProvider):
 
     @property
     def _event_key(self) -> str:
-        return f"9pic:{self.event.org_id}:{self.event.event_id}"
+        """Names the event in cache keys. An organisation's events (asked with its own key)
+        never share an entry with the same 9Pic event asked with another key."""
+        key = f"9pic:{self.event.org_id}:{self.event.event_id}"
+        organisation_id = self.event.organisation_id
+        return key if organisation_id is None else f"{key}@{organisation_id}"
 
     def _admit(self) -> None:
         """Before a call (or a wait for one) on the spender's behalf: within its share?"""
@@ -132,7 +155,9 @@ class NinePicProvider(PhotoProvider):
             try:
                 # The event's call, read once for every runner: no runner's share spends it.
                 budget.spend(self.event, provider=self.label, spender=None)
-                client = NinePicClient.from_settings(time_budget=EVENT_DETAILS_TIME_BUDGET)
+                client = NinePicClient.from_settings(
+                    api_key=self._api_key, time_budget=EVENT_DETAILS_TIME_BUDGET
+                )
                 details: EventDetails | str = client.event_details(self._ref)
                 lifetime = settings.NINEPIC_EVENT_DETAILS_CACHE_SECONDS
             except ProviderError:  # the client logged why
@@ -390,6 +415,8 @@ class NinePicProvider(PhotoProvider):
 
     def _preview_name(self, image_id: str, size: str) -> str:
         photo_key = f"{self.event.org_id}-{self.event.event_id}-{image_id}"
+        if self.event.organisation_id is not None:  # as in _event_key
+            photo_key = f"{photo_key}-o{self.event.organisation_id}"
         return previews.preview_name(photo_key, previews.SIZES[size])
 
     # --- For organisers ----------------------------------------------------------------------
@@ -398,7 +425,7 @@ class NinePicProvider(PhotoProvider):
         """Ping (key, host, organisation, ownership), then Event Details (the searches 9Pic
         has switched on) and a look at each search listing the event's galleries use."""
         where = f"organisation {self.event.org_id}, event {self.event.event_id}"
-        if not settings.NINEPIC_API_KEY:
+        if not self._api_key:
             return ConnectionCheck(False, "No 9Pic API key is configured (NINEPIC_API_KEY).")
         client, ref = self._client, self._ref
         try:
