@@ -4,19 +4,27 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import ModelChoiceField
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
-from photos import credentials
-from photos.domain import ProviderError, SearchMethod
+from photos import credentials, images
+from photos.domain import ProviderError, ProviderMisconfigured, SearchMethod
 from photos.models import Event, Organisation, PhotoSubscription
 from photos.organisations import is_organiser, managed_by, visible_events
 from photos.providers import PROVIDERS, provider_for
 from photos.providers.base import PhotoProvider, RefreshFailed
+from photos.providers.ninepic import accounts
 from photos.web.embedding import embed_code
 
 if TYPE_CHECKING:
@@ -37,6 +45,18 @@ def _fieldset(provider: type[PhotoProvider]) -> tuple[str, _FieldOpts]:
 class EventAdminForm(forms.ModelForm[Event]):
     """The event as organisers set it up: what its photo provider needs and supports.
     (EventAdmin gives it its model and fields.)"""
+
+    def clean_hero_image(self) -> Any:
+        """A new upload, scaled down and without its metadata; else as it was (or cleared)."""
+        picture = self.cleaned_data.get("hero_image")
+        if not isinstance(picture, UploadedFile):
+            return picture
+        if picture.size is not None and picture.size > images.MAX_BYTES:
+            raise forms.ValidationError("The picture is over 20 MB.")
+        try:
+            return images.fitted_jpeg(picture.read(), images.HERO, name="hero.jpg")
+        except images.NotAPicture as error:
+            raise forms.ValidationError(str(error)) from error
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -117,7 +137,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
         *(_fieldset(provider) for provider in PROVIDERS.values()),
         ("Search", {"fields": ["offers_bib_search", "offers_selfie_search", "bibs_are_numbers"]}),
         ("Language", {"fields": ["default_language"]}),
-        ("Branding", {"fields": ["logo_url", "accent_colour", "intro"]}),
+        ("Branding", {"fields": ["logo_url", "accent_colour", "hero_image", "intro"]}),
         ("Embedding", {"fields": ["embed_origins"]}),
         ("Emails to runners", {"fields": ["photo_emails"]}),
     ]
@@ -162,6 +182,8 @@ class EventAdmin(admin.ModelAdmin[Event]):
         event = self.get_object(request, object_id)
         if event is not None:
             extra_context = {**(extra_context or {}), "embed": embed_code(request, event.slug)}
+            if request.method == "GET" and (held_back := provider_for(event).unpublished_reason()):
+                self.message_user(request, held_back, level=messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="photos")
@@ -254,10 +276,11 @@ class OrganisationAdminForm(forms.ModelForm[Organisation]):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin[Organisation]):
-    """Superusers add organisations and choose their managers; managers see only theirs and
-    may replace its key."""
+    """Superusers add organisations and choose their managers; managers see only theirs, may
+    replace its key, check it and import its events from 9Pic."""
 
     form = OrganisationAdminForm
+    actions = ["check_key"]
     list_display = ["name", "ninepic_org_id", "ninepic_key", "event_count"]
     search_fields = ["name", "=ninepic_org_id"]
     filter_horizontal = ["managers"]
@@ -288,3 +311,111 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     @admin.display(description="events", ordering="number_of_events")
     def event_count(self, organisation: Organisation) -> int:
         return getattr(organisation, "number_of_events", 0)
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<path:object_id>/check-key/",
+                self.admin_site.admin_view(self.check_key_view),
+                name="photos_organisation_check_key",
+            ),
+            path(
+                "<path:object_id>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="photos_organisation_import",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _own(self, request: HttpRequest, object_id: str) -> Organisation:
+        """The organisation if the user may change it (404 otherwise: others' look absent)."""
+        organisation = self.get_object(request, object_id)
+        if organisation is None or not self.has_change_permission(request, organisation):
+            raise Http404("no such organisation")
+        return organisation
+
+    @admin.action(description="Check the 9Pic key")
+    def check_key(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
+        for organisation in queryset:
+            self._report_check(request, organisation)
+
+    def _report_check(self, request: HttpRequest, organisation: Organisation) -> None:
+        check = accounts.check_key(organisation)
+        self.message_user(
+            request,
+            f"{organisation}: {check.message}",
+            level=messages.SUCCESS if check.ok else messages.ERROR,
+        )
+
+    @method_decorator(require_POST)
+    def check_key_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        organisation = self._own(request, object_id)
+        self._report_check(request, organisation)
+        return redirect("admin:photos_organisation_change", organisation.pk)
+
+    def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The organisation's events at 9Pic, a page at a time; those ticked become portal
+        events (unpublished) when the form is sent."""
+        organisation = self._own(request, object_id)
+        if not request.user.has_perm("photos.add_event"):
+            raise PermissionDenied
+        page = _page_number(request.POST if request.method == "POST" else request.GET)
+        if request.method == "POST":
+            chosen = {
+                int(i) for i in request.POST.getlist("event_id") if i.isdigit() and len(i) < 10
+            }
+            if not chosen:
+                self.message_user(request, "Tick the events to import.", level=messages.WARNING)
+            else:
+                self._import(request, organisation, chosen, page)
+            url = reverse("admin:photos_organisation_import", args=[organisation.pk])
+            return redirect(f"{url}?page={page}")
+        try:
+            candidates, pagination = accounts.events_at_9pic(organisation, page)
+            problem = ""
+        except ProviderError as error:
+            candidates, pagination = [], None
+            problem = (
+                accounts.refusal(error, organisation)
+                if isinstance(error, ProviderMisconfigured)
+                else f"Could not read the events from 9Pic: {error}"
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import events of {organisation} from 9Pic",
+            "opts": self.opts,
+            "original": organisation,
+            "candidates": candidates,
+            "pagination": pagination,
+            "page": page,
+            "problem": problem,
+        }
+        return TemplateResponse(request, "admin/photos/organisation/import.html", context)
+
+    def _import(
+        self, request: HttpRequest, organisation: Organisation, chosen: set[int], page: int
+    ) -> None:
+        try:
+            report = accounts.import_events(organisation, chosen, page)
+        except ProviderError as error:
+            self.message_user(request, f"Nothing imported: {error}", level=messages.ERROR)
+            return
+        for event in report.created:
+            link = reverse("admin:photos_event_change", args=[event.pk])
+            self.message_user(
+                request,
+                format_html(
+                    '<a href="{}">{}</a> imported (unpublished): check it, then publish it.',
+                    link,
+                    event.name,
+                ),
+                level=messages.SUCCESS,
+            )
+        for problem in report.problems:
+            self.message_user(request, problem, level=messages.WARNING)
+
+
+def _page_number(query: QueryDict) -> int:
+    """The listing page asked for: 1 unless a sensible number."""
+    value = query.get("page", "1")
+    return int(value) if value.isdigit() and 0 < len(value) < 5 and int(value) > 0 else 1

@@ -178,6 +178,18 @@ class Event(models.Model):
         validators=[hex_colour],
         help_text="Buttons and links use it. Text on it is black or white, whichever reads better.",
     )
+    hero_image = models.ImageField(
+        "hero picture",
+        upload_to="events/heroes/",
+        blank=True,
+        width_field="hero_image_width",
+        height_field="hero_image_height",
+        help_text="Shown above the search form (e.g. the race's cover image). Scaled down to "
+        "1600×900 when uploaded.",
+    )
+    # Kept with the picture, so that pages give its size without opening the file.
+    hero_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     intro = models.TextField(
         "introduction",
         blank=True,

@@ -17,7 +17,7 @@ from photos.forms import SearchForm, clean_page
 from photos.models import Event
 from photos.providers import provider_for
 from photos.providers.base import PhotoProvider
-from photos.web.problems import InvalidSearch
+from photos.web.problems import InvalidSearch, not_published
 
 
 class SearchMethodConverter:
@@ -50,6 +50,8 @@ def read_search(
     """The search a gallery, photo or ZIP address names. Http404 if the event does not offer
     it, RateLimited past the gallery limit, InvalidSearch for input to correct."""
     provider = provider_for(event, spender=ratelimits.client_key(request))
+    if provider.unpublished_reason():
+        raise not_published()
     if method not in provider.search_methods:
         raise Http404("This event does not offer that search.")
     ratelimits.check(request, "gallery")

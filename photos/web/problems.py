@@ -27,6 +27,7 @@ from photos.domain import (
 )
 from photos.forms import SearchForm
 from photos.models import Event
+from photos.providers import provider_for
 from photos.ratelimits import RateLimited
 from photos.web.rendering import render_event_page, render_search_page
 
@@ -122,6 +123,16 @@ class InvalidSearch(Exception):  # noqa: N818 - the runner's input, not a fault
         self.form = form
 
 
+def not_published() -> Problem:
+    """The event is on the portal, but its photos are a draft (or switched off) at the
+    provider: no error, just not yet."""
+    return Problem(
+        503,
+        _("Photos are not published yet"),
+        _("The photographers have not published this event's photos yet. Please come back later."),
+    )
+
+
 def bad_photo_link() -> Problem:
     return Problem(
         400,
@@ -156,6 +167,13 @@ def event_page(view: EventView) -> Callable[..., HttpResponseBase]:
         except InvalidSearch as invalid:
             return render_search_page(request, event, invalid.form, status=400)
         except (Problem, ProviderError, RateLimited) as error:
-            return render_problem(request, event, problem_for(error))
+            problem = problem_for(error)
+            # Refused because the provider holds the photos back: say "not yet", not "broken".
+            if (
+                isinstance(error, ProviderMisconfigured)
+                and provider_for(event).unpublished_reason()
+            ):
+                problem = not_published()
+            return render_problem(request, event, problem)
 
     return wrapper

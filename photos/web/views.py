@@ -6,7 +6,7 @@ is raised and turned into the runner's page once, by `problems.event_page`.
 
 from dataclasses import replace
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -21,7 +21,7 @@ from photos.models import Event
 from photos.providers import provider_for
 from photos.web import presenters, subscriptions
 from photos.web.addresses import gallery_url, page_namespace, photo_url, read_search
-from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
+from photos.web.problems import Problem, bad_photo_link, event_page, not_published, problem_for
 from photos.web.rendering import render_event_page, render_search_page
 
 
@@ -33,7 +33,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @event_page
 def event_home(request: HttpRequest, event: Event) -> HttpResponse:
-    return render_search_page(request, event, SearchForm.of(provider_for(event)))
+    provider = provider_for(event)
+    if provider.unpublished_reason():
+        raise not_published()
+    return render_search_page(request, event, SearchForm.of(provider))
 
 
 @require_safe
@@ -41,7 +44,10 @@ def event_home(request: HttpRequest, event: Event) -> HttpResponse:
 def search(request: HttpRequest, event: Event) -> HttpResponse:
     """The search form's GET target: no cookies, so it works inside third-party iframes."""
     ratelimits.check(request, "search")
-    form = SearchForm.of(provider_for(event), request.GET)
+    provider = provider_for(event)
+    if provider.unpublished_reason():
+        raise not_published()
+    form = SearchForm.of(provider, request.GET)
     if not form.is_valid():
         return render_search_page(request, event, form, status=400)
     return redirect(
@@ -168,6 +174,18 @@ def photo_page(
 def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
     """The event's colours as a stylesheet, so pages need no inline styles."""
     response = render(request, "photos/theme.css", {"event": event}, content_type="text/css")
+    # The link carries ?v=<last change>, so a long cache is safe.
+    patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
+    return response
+
+
+@require_safe
+@event_page
+def hero_image(request: HttpRequest, event: Event) -> FileResponse:
+    """The event's picture above its search form, as stored (already scaled down)."""
+    if not event.hero_image:
+        raise Http404("no hero picture")
+    response = FileResponse(event.hero_image.open("rb"), content_type="image/jpeg")
     # The link carries ?v=<last change>, so a long cache is safe.
     patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
     return response

@@ -404,6 +404,31 @@ class NinePicClient:
             time_limit=time_limit,
         )
 
+    def read_picture(self, url: str, *, max_bytes: int, time_limit: float) -> bytes:
+        """A picture on 9Pic's preview hosts (an event's cover image), whole: no key is sent.
+        ProviderUnavailable if it is larger than `max_bytes` or not on those hosts, and
+        every failure of `open_download` within `time_limit` seconds."""
+        if not self.previews.hold(url):
+            raise ProviderUnavailable(f"{redact_url(url)} is not on 9Pic's preview hosts")
+        picture = open_download(
+            self.session,
+            url,
+            hosts=self.previews,
+            storage="9Pic's CDN",
+            filename="cover",
+            timeout=self.policy.timeouts,
+            time_limit=time_limit,
+        )
+        body = bytearray()
+        try:
+            for chunk in picture.chunks:
+                body += chunk
+                if len(body) > max_bytes:
+                    raise ProviderUnavailable(f"{redact_url(url)} is over {max_bytes} bytes")
+        finally:
+            picture.close()
+        return bytes(body)
+
     def _check_storage_link(self, link: OriginalLink) -> None:
         """Only ever fetch or redirect to 9Pic's storage, and to the file of that very photo."""
         if (

@@ -28,7 +28,6 @@ from django.conf import settings
 from django.core.cache import cache
 
 from photos import identifiers, sharedcache, singleflight
-from photos.credentials import CredentialUnreadable
 from photos.domain import (
     ConnectionCheck,
     GalleryPage,
@@ -44,6 +43,7 @@ from photos.domain import (
 from photos.providers import budget
 from photos.providers.base import PhotoProvider, Preview
 from photos.providers.ninepic import previews
+from photos.providers.ninepic.accounts import api_key_of
 from photos.providers.ninepic.client import (
     MAX_PAGE_SIZE,
     EndpointMissing,
@@ -88,18 +88,8 @@ class NinePicProvider(PhotoProvider):
 
     @cached_property
     def _api_key(self) -> str:
-        """The key of the event's organisation, or the server's if it has none of its own
-        (the default organisation). ProviderMisconfigured (status 0) if it cannot be read:
-        never another organisation's key instead."""
-        organisation = self.event.organisation
-        try:
-            own = organisation.ninepic_api_key() if organisation else ""
-        except CredentialUnreadable as error:
-            logger.error("event %s: %s's 9Pic API key: %s", self.event.slug, organisation, error)
-            raise ProviderMisconfigured(
-                f"{organisation}'s 9Pic API key cannot be read: {error}", status=0
-            ) from error
-        return own or settings.NINEPIC_API_KEY
+        """The event's organisation's key, or the server's (see accounts.api_key_of)."""
+        return api_key_of(self.event.organisation)
 
     @property
     def _client(self) -> NinePicClient:
@@ -172,6 +162,19 @@ class NinePicProvider(PhotoProvider):
             wait=EVENT_DETAILS_TIME_BUDGET,
         )
         return found if isinstance(found, EventDetails) else None
+
+    def unpublished_reason(self) -> str | None:
+        """From Event Details (cached): 9Pic's draft status or its switch for the event."""
+        details = self._details
+        if details is None:
+            return None
+        if not details.event_enabled:
+            held_back = "9Pic has switched the event off"
+        elif str(details.status) == "draft":
+            held_back = "9Pic has the event as a draft"
+        else:
+            return None
+        return f"{held_back}: runners are told its photos are not published yet."
 
     # --- Galleries ------------------------------------------------------------------------
 
