@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import csv
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,7 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from photos import credentials, images
+from photos import credentials, figures, images
 from photos.domain import ProviderError, ProviderMisconfigured, SearchMethod
 from photos.models import Event, Organisation, PhotoSubscription
 from photos.organisations import is_organiser, managed_by, visible_events
@@ -86,6 +88,45 @@ class EventAdminForm(forms.ModelForm[Event]):
                 f"offer {supported} search.",
             )
         return cleaned
+
+
+@dataclass(frozen=True)
+class FiguresChart:
+    """An event's figures for its admin page: a bar a day of searches over the last CHART_DAYS
+    (inline SVG: no script, no inline style), and a table of every figure for the last week
+    and in total over those days."""
+
+    bars: list[tuple[int, int, int, figures.Day]]  # x, y and height in pixels, the day
+    week: list[figures.Day]
+    rows: list[tuple[str, list[int], int]]  # label, the week's counts, the total
+    no_photos: tuple[list[str], str]  # the share of searches without photos: each day, total
+
+    CHART_DAYS: ClassVar[int] = 30
+    BAR_WIDTH: ClassVar[int] = 12
+    HEIGHT: ClassVar[int] = 80
+
+    @property
+    def width(self) -> int:
+        return self.CHART_DAYS * self.BAR_WIDTH
+
+    @classmethod
+    def of(cls, event: Event) -> FiguresChart:
+        days = figures.days_of(event, cls.CHART_DAYS)
+        most = max((day.searches for day in days), default=0) or 1
+        heights = [round(cls.HEIGHT * day.searches / most) for day in days]
+        bars = [
+            (n * cls.BAR_WIDTH, cls.HEIGHT - height, height, day)
+            for n, (height, day) in enumerate(zip(heights, days, strict=True))
+        ]
+        week = days[-7:]
+        total = figures.Day(
+            days[-1].day, {f: sum(d.counts[f] for d in days) for f in figures.FIGURES}
+        )
+        rows = [
+            (label, [day.counts[name] for day in week], total.counts[name])
+            for name, label in figures.FIGURES.items()
+        ]
+        return cls(bars, week, rows, ([day.no_photos_share for day in week], total.no_photos_share))
 
 
 def _subscriptions(confirmed: bool) -> Coalesce:
@@ -181,10 +222,42 @@ class EventAdmin(admin.ModelAdmin[Event]):
     ) -> HttpResponse:
         event = self.get_object(request, object_id)
         if event is not None:
-            extra_context = {**(extra_context or {}), "embed": embed_code(request, event.slug)}
+            extra_context = {
+                **(extra_context or {}),
+                "embed": embed_code(request, event.slug),
+                "figures": FiguresChart.of(event),
+            }
             if request.method == "GET" and (held_back := provider_for(event).unpublished_reason()):
                 self.message_user(request, held_back, level=messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<path:object_id>/figures.csv",
+                self.admin_site.admin_view(self.figures_csv),
+                name="photos_event_figures",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _visible(self, request: HttpRequest, object_id: str) -> Event:
+        """The event if the user may see it (404 otherwise: others' events look absent)."""
+        event = self.get_object(request, object_id)
+        if event is None or not self.has_view_or_change_permission(request, event):
+            raise Http404("no such event")
+        return event
+
+    def figures_csv(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Every day's figures of the event, one row a day: counts only."""
+        event = self._visible(request, object_id)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{event.slug}-figures.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["day", *figures.FIGURES, "searches_without_photos_share"])
+        for day in figures.days_of(event):
+            writer.writerow([day.day.isoformat(), *day.counts.values(), day.no_photos_share])
+        return response
 
     @admin.display(description="photos")
     def photo_status(self, event: Event) -> str:

@@ -343,3 +343,21 @@ class PhotoSubscription(models.Model):
     def __str__(self) -> str:
         # Never the address: this shows in logs and error reports.
         return f"photo subscription {self.pk}"
+
+
+class DailyFigure(models.Model):
+    """How often something happened on an event's pages in a day (photos/figures.py): a
+    count only, never who or what was searched."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="figures")
+    day = models.DateField()
+    figure = models.CharField(max_length=40)  # a key of photos.figures.FIGURES
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "day", "figure"], name="figure_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure} on {self.day}"

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from photos import selectors
+from photos import figures, selectors
 from photos.domain import (
     PhotoNotFound,
     ProviderError,
@@ -167,6 +167,7 @@ def event_page(view: EventView) -> Callable[..., HttpResponseBase]:
         except InvalidSearch as invalid:
             return render_search_page(request, event, invalid.form, status=400)
         except (Problem, ProviderError, RateLimited) as error:
+            figures.count_failure(event, error.__cause__ if isinstance(error, Problem) else error)
             problem = problem_for(error)
             # Refused because the provider holds the photos back: say "not yet", not "broken".
             if (

@@ -15,6 +15,7 @@ urlpatterns = [
     path("events/<slug:slug>/search", views.search, name="search"),
     path("events/<slug:slug>/theme.css", views.event_theme, name="theme"),
     path("events/<slug:slug>/hero.jpg", views.hero_image, name="hero"),
+    path("events/<slug:slug>/shared", views.shared, name="shared"),
     path(f"{SEARCH}/", views.gallery, name="gallery"),
     path(f"{SEARCH}/photos/<str:image_id>/", views.photo_page, name="photo"),
     path(f"{SEARCH}/photos.zip", downloads.photos_zip, name="zip"),

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
-from photos import ratelimits, selectors
+from photos import figures, ratelimits, selectors
 from photos.domain import ProviderError, SearchMethod
 from photos.forms import SearchForm
 from photos.galleries import find_in_gallery
@@ -75,6 +76,11 @@ def gallery(
         return redirect(
             gallery_url(request, event, method, search.identifier, pagination.total_pages)
         )
+    figures.count(event, "gallery_pages")
+    if search.page == 1:
+        figures.count(event, f"searches_{method}")
+        if not result.total:
+            figures.count(event, f"no_photos_{method}")
 
     context = {
         "method": method,
@@ -165,6 +171,7 @@ def photo_page(
         "next_url": place.following and photo_url(request, search, *place.following),
     }
     response = render_event_page(request, event, "photos/photo.html", context)
+    figures.count(event, "photo_pages")
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -189,3 +196,17 @@ def hero_image(request: HttpRequest, event: Event) -> FileResponse:
     # The link carries ?v=<last change>, so a long cache is safe.
     patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
     return response
+
+
+@csrf_exempt  # a beacon from runner pages, framed on race sites without cookies
+@require_POST
+@event_page
+def shared(request: HttpRequest, event: Event) -> HttpResponse:
+    """A share button was pressed: counted for the organiser's figures, nothing else kept.
+    Past RATELIMIT_SHARE a client's presses are not counted (and still answered 204)."""
+    try:
+        ratelimits.check(request, "share")
+    except ratelimits.RateLimited:
+        return HttpResponse(status=204)
+    figures.count(event, "shares")
+    return HttpResponse(status=204)
