@@ -20,7 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from photos import credentials, figures, images
+from photos import credentials, figures, images, signage
 from photos.domain import ProviderError, ProviderMisconfigured, SearchMethod
 from photos.models import Event, Organisation, PhotoSubscription
 from photos.organisations import is_organiser, managed_by, visible_events
@@ -179,7 +179,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
         ("Search", {"fields": ["offers_bib_search", "offers_selfie_search", "bibs_are_numbers"]}),
         ("Language", {"fields": ["default_language"]}),
         ("Branding", {"fields": ["logo_url", "accent_colour", "hero_image", "intro"]}),
-        ("Embedding", {"fields": ["embed_origins"]}),
+        ("Embedding", {"fields": ["embed_origins", "race_photos_page"]}),
         ("Emails to runners", {"fields": ["photo_emails"]}),
     ]
 
@@ -226,6 +226,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
                 **(extra_context or {}),
                 "embed": embed_code(request, event.slug),
                 "figures": FiguresChart.of(event),
+                "qr_targets": signage.targets(request, event),
             }
             if request.method == "GET" and (held_back := provider_for(event).unpublished_reason()):
                 self.message_user(request, held_back, level=messages.WARNING)
@@ -237,6 +238,11 @@ class EventAdmin(admin.ModelAdmin[Event]):
                 "<path:object_id>/figures.csv",
                 self.admin_site.admin_view(self.figures_csv),
                 name="photos_event_figures",
+            ),
+            path(
+                "<path:object_id>/qr/<str:target>.<str:kind>",
+                self.admin_site.admin_view(self.qr_code),
+                name="photos_event_qr",
             ),
         ]
         return own + super().get_urls()
@@ -257,6 +263,17 @@ class EventAdmin(admin.ModelAdmin[Event]):
         writer.writerow(["day", *figures.FIGURES, "searches_without_photos_share"])
         for day in figures.days_of(event):
             writer.writerow([day.day.isoformat(), *day.counts.values(), day.no_photos_share])
+        return response
+
+    def qr_code(self, request: HttpRequest, object_id: str, target: str, kind: str) -> HttpResponse:
+        """A QR code of the event's search page (or race website page) as SVG or PNG."""
+        event = self._visible(request, object_id)
+        url = signage.targets(request, event).get(target)
+        if url is None or kind not in signage.KINDS:
+            raise Http404("no such QR code")
+        code = signage.qr_code(url, kind=kind, name=f"{event.slug}-{target}-qr")
+        response = HttpResponse(code.content, content_type=code.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{code.filename}"'
         return response
 
     @admin.display(description="photos")

@@ -204,6 +204,14 @@ class Event(models.Model):
         "this event's photo search in an iframe; with none, it cannot be embedded.",
     )
 
+    race_photos_page = models.URLField(
+        "race website's photo page",
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text="The page of the race website that embeds the photo search, if any: its QR "
+        "code can then lead there.",
+    )
+
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
