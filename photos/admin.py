@@ -335,7 +335,7 @@ class OrganisationAdminForm(forms.ModelForm[Organisation]):
     forget_ninepic_api_key = forms.BooleanField(
         label="remove the stored key",
         required=False,
-        help_text="Its events then use the server's NINEPIC_API_KEY.",
+        help_text="Its events then cannot be read until a key is set.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

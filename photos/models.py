@@ -23,9 +23,10 @@ class Provider(models.TextChoices):
 
 
 class Organisation(models.Model):
-    """A race organiser, timing company or photo agency: its 9Pic account and the staff who
-    manage its events. Events without one belong to the default organisation, whose keys are
-    the environment's (NINEPIC_API_KEY): a portal for one organisation needs no rows here."""
+    """A race organiser, timing company or photo agency: its 9Pic account and key, and the
+    staff who manage its events. Events without one belong to the default organisation,
+    whose key is the environment's (NINEPIC_API_KEY): a portal for one organisation needs
+    no rows here."""
 
     name = models.CharField(max_length=120, unique=True)
     ninepic_org_id = models.PositiveIntegerField(
@@ -77,7 +78,7 @@ class Organisation(models.Model):
     def ninepic_api_key_summary(self) -> str:
         """What the admin shows of the key: when it was set and how it ends, never more."""
         if not self.has_ninepic_api_key or self.ninepic_api_key_set_at is None:
-            return "No key of its own: the server's NINEPIC_API_KEY is used."
+            return "No key yet: its events cannot be read until one is set."
         ending = f", ends …{self.ninepic_api_key_ending}" if self.ninepic_api_key_ending else ""
         return f"Set on {self.ninepic_api_key_set_at:%Y-%m-%d %H:%M} UTC{ending}."
 

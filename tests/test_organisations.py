@@ -41,7 +41,7 @@ def harbour(db) -> Organisation:
 
 @pytest.fixture
 def city(db) -> Organisation:
-    """Organisation 903, with no key of its own (the server's NINEPIC_API_KEY is its key)."""
+    """Organisation 903, with no key yet (the server's NINEPIC_API_KEY is 903's key too)."""
     return Organisation.objects.create(name="City Races", ninepic_org_id=catalogue.DEMO_ORG_ID)
 
 
@@ -75,9 +75,17 @@ def test_the_server_key_is_not_lent_to_an_organisation_whose_key_is_unreadable(
         provider_for(event).gallery_page(method=SearchMethod.BIB, identifier="5001", page=1)
 
 
-def test_an_organisation_without_a_key_of_its_own_uses_the_servers(live_standin, event, city):
+def test_an_organisation_without_a_key_is_not_lent_the_servers(
+    live_standin, event, city, admin_client
+):
     Event.objects.filter(pk=event.pk).update(organisation=city)
-    assert "47 photos" in gallery(live_standin.url, "demo", "1234").text
+    assert gallery(live_standin.url, "demo", "1234").status_code == 503
+    page = admin_client.post(
+        "/admin/photos/event/",
+        {"action": "check_connection", "_selected_action": [event.pk]},
+        follow=True,
+    ).content.decode()
+    assert "City Races has no 9Pic API key yet: set it." in page
 
 
 def test_the_same_9pic_event_under_two_organisations_shares_no_cache_entry(event, harbour):
@@ -161,7 +169,7 @@ def test_a_new_key_replaces_the_stored_one_and_can_be_removed(admin_client, harb
     admin_client.post(url, organisation_form(harbour, forget_ninepic_api_key="on"))
     stored = Organisation.objects.get(pk=harbour.pk)
     assert not stored.has_ninepic_api_key
-    assert "server's NINEPIC_API_KEY" in stored.ninepic_api_key_summary
+    assert "No key yet" in stored.ninepic_api_key_summary
 
 
 def test_a_key_cannot_be_stored_without_encryption_keys(admin_client, harbour, settings):

@@ -32,17 +32,19 @@ SLUG_LENGTH = 50
 
 
 def api_key_of(organisation: Organisation | None) -> str:
-    """The organisation's own 9Pic key, or the server's NINEPIC_API_KEY if it has none (or
-    is the default organisation). ProviderMisconfigured (status 0) if its key cannot be
-    decrypted: never the server's key instead, which is another organisation's."""
+    """The organisation's own 9Pic key ("" if it has none yet), or for the default
+    organisation (None) the server's NINEPIC_API_KEY. Never the server's key for an
+    organisation: it is another organisation's, and would let one read the other's events.
+    ProviderMisconfigured (status 0) if the stored key cannot be decrypted."""
+    if organisation is None:
+        return str(settings.NINEPIC_API_KEY)
     try:
-        own = organisation.ninepic_api_key() if organisation else ""
+        return organisation.ninepic_api_key()
     except CredentialUnreadable as error:
         logger.error("%s's 9Pic API key: %s", organisation, error)
         raise ProviderMisconfigured(
             f"{organisation}'s 9Pic API key cannot be read: {error}", status=0
         ) from error
-    return own or settings.NINEPIC_API_KEY
 
 
 def _client(organisation: Organisation) -> NinePicClient:

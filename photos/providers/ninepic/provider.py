@@ -79,7 +79,7 @@ class NinePicProvider(PhotoProvider):
     required_event_fields = ("org_id", "event_id")
     admin_description = (
         "The API key is the event's organisation's (set on the organisation), or the "
-        "server's NINEPIC_API_KEY for events of the default organisation."
+        "server's NINEPIC_API_KEY for events without an organisation."
     )
 
     @classmethod
@@ -93,7 +93,16 @@ class NinePicProvider(PhotoProvider):
 
     @property
     def _client(self) -> NinePicClient:
-        return NinePicClient.from_settings(api_key=self._api_key)
+        return self._client_within()
+
+    def _client_within(self, time_budget: float | None = None) -> NinePicClient:
+        """The client with the event's key; ProviderMisconfigured, asking nothing, for an
+        organisation's event without a key."""
+        if not self._api_key and self.event.organisation is not None:
+            raise ProviderMisconfigured(
+                f"{self.event.organisation} has no 9Pic API key yet", status=0
+            )
+        return NinePicClient.from_settings(api_key=self._api_key, time_budget=time_budget)
 
     @property
     def _ref(self) -> NinePicEvent:
@@ -145,9 +154,7 @@ class NinePicProvider(PhotoProvider):
             try:
                 # The event's call, read once for every runner: no runner's share spends it.
                 budget.spend(self.event, provider=self.label, spender=None)
-                client = NinePicClient.from_settings(
-                    api_key=self._api_key, time_budget=EVENT_DETAILS_TIME_BUDGET
-                )
+                client = self._client_within(EVENT_DETAILS_TIME_BUDGET)
                 details: EventDetails | str = client.event_details(self._ref)
                 lifetime = settings.NINEPIC_EVENT_DETAILS_CACHE_SECONDS
             except ProviderError:  # the client logged why
@@ -429,6 +436,9 @@ class NinePicProvider(PhotoProvider):
         has switched on) and a look at each search listing the event's galleries use."""
         where = f"organisation {self.event.org_id}, event {self.event.event_id}"
         if not self._api_key:
+            organisation = self.event.organisation
+            if organisation is not None:
+                return ConnectionCheck(False, f"{organisation} has no 9Pic API key yet: set it.")
             return ConnectionCheck(False, "No 9Pic API key is configured (NINEPIC_API_KEY).")
         client, ref = self._client, self._ref
         try:
