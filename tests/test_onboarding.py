@@ -72,14 +72,14 @@ def test_import_creates_unpublished_events_with_9pics_flags_and_cover(admin_clie
     assert (marathon.organisation, marathon.org_id) == (city, 903)
     assert marathon.slug == "demo-city-marathon"
     assert str(marathon.date) == "2026-01-19"
-    assert (marathon.offers_bib_search, marathon.offers_selfie_search) == (True, True)
     assert not marathon.is_published
     with Image.open(marathon.hero_image.open("rb")) as hero:
         assert hero.format == "JPEG"
         assert hero.width <= 1600 and hero.height <= 900
 
+    assert provider_for(marathon).search_methods == [SearchMethod.BIB, SearchMethod.SELFIE]
     night_run = Event.objects.get(event_id=458)
-    assert (night_run.offers_bib_search, night_run.offers_selfie_search) == (True, False)
+    assert provider_for(night_run).search_methods == [SearchMethod.BIB]  # selfie off at 9Pic
 
 
 def test_an_imported_event_is_not_imported_twice(admin_client, city):
@@ -131,6 +131,23 @@ def test_flags_switched_at_9pic_show_after_a_connection_check(admin_client, city
         follow=True,
     )
     assert provider_for(event).search_methods == [SearchMethod.BIB]
+
+
+def test_a_search_switched_on_at_9pic_later_shows_up(admin_client, city, monkeypatch):
+    import_events(admin_client, city, 458)
+    event = Event.objects.get(event_id=458)
+    assert provider_for(event).search_methods == [SearchMethod.BIB]
+    switched = dataclasses.replace(catalogue.EVENTS[458], selfie_search=True)
+    monkeypatch.setitem(catalogue.EVENTS, 458, switched)
+    page = admin_client.post(
+        "/admin/photos/event/",
+        {"action": "check_connection", "_selected_action": [event.pk]},
+        follow=True,
+    ).content.decode()
+    assert "9Pic has BIB search on and selfie search on" in page
+    assert provider_for(event).search_methods == [SearchMethod.BIB, SearchMethod.SELFIE]
+    status = admin_client.get(f"/admin/photos/event/{event.pk}/change/").content.decode()
+    assert "<dt>searches at 9Pic</dt><dd>BIB on, selfie on</dd>" in status
 
 
 @pytest.fixture

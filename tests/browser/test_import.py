@@ -47,10 +47,7 @@ def test_an_organiser_checks_the_key_and_imports_events(page, live_standin):
     page.get_by_text("imported (unpublished): check it, then publish it.").first.wait_for()
     assert table.locator("tr", has_text="#456").get_by_role("link", name="imported").is_visible()
     imported = Event.objects.filter(organisation=organisation).order_by("event_id")
-    assert [(e.event_id, e.offers_selfie_search, e.is_published) for e in imported] == [
-        (456, True, False),
-        (458, False, False),
-    ]
+    assert [(e.event_id, e.is_published) for e in imported] == [(456, False), (458, False)]
 
     page.get_by_role("link", name="Demo City Marathon").first.click()
     page.get_by_role("heading", name="Change event").wait_for()

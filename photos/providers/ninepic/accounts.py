@@ -162,8 +162,9 @@ def import_events(organisation: Organisation, event_ids: set[int], page: int) ->
 
 
 def _new_event(organisation: Organisation, item: ListedEvent, details: EventDetails) -> Event:
+    """Every search the portal has is offered: runners get those Event Details has on, now
+    and whenever it is read again (a search switched on at 9Pic later shows up by itself)."""
     name = (item.name or str(details.event_name) or f"9Pic event {item.event_id}")[:120]
-    bib, selfie = details.bib_search, details.selfie_search
     return Event(
         name=name,
         slug=_free_slug(item.slug or name, item.event_id),
@@ -171,9 +172,8 @@ def _new_event(organisation: Organisation, item: ListedEvent, details: EventDeta
         org_id=organisation.ninepic_org_id,
         event_id=item.event_id,
         date=_day(item.date),
-        # With every search off at 9Pic, BIB search stands (the organiser sees why).
-        offers_bib_search=bib or not selfie,
-        offers_selfie_search=selfie,
+        offers_bib_search=True,
+        offers_selfie_search=True,
         is_published=False,
     )
 

@@ -41,7 +41,7 @@ from photos.domain import (
     TooManyPhotos,
 )
 from photos.providers import budget
-from photos.providers.base import PhotoProvider, Preview
+from photos.providers.base import PhotoProvider, Preview, StatusLine
 from photos.providers.ninepic import previews
 from photos.providers.ninepic.accounts import api_key_of
 from photos.providers.ninepic.client import (
@@ -182,6 +182,20 @@ class NinePicProvider(PhotoProvider):
         else:
             return None
         return f"{held_back}: runners are told its photos are not published yet."
+
+    def status(self) -> list[StatusLine]:
+        """What 9Pic's Event Details (cached) says of the event, if it could be read."""
+        details = self._details
+        if details is None:
+            return []
+        searches = ", ".join(
+            f"{name} {_on(getattr(details, flag))}"
+            for name, flag in (("BIB", "bib_search"), ("selfie", "selfie_search"))
+        )
+        return [
+            StatusLine("at 9Pic", self.unpublished_reason() or "published"),
+            StatusLine("searches at 9Pic", searches),
+        ]
 
     # --- Galleries ------------------------------------------------------------------------
 
