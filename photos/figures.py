@@ -53,7 +53,7 @@ FIGURES = {
     "shares": "shares",
     "email_requests": "email requests",
     "upstream_calls": "calls to the photo provider",
-    "errors_throttled": "provider errors: throttled",
+    "errors_throttled": "provider errors: throttled (by it, or the event's budget)",
     "errors_timeout": "provider errors: too slow",
     "errors_refused": "provider errors: refused (key or set-up)",
     "errors_rejected": "provider errors: rejected request",
@@ -143,7 +143,7 @@ def _release(token: str) -> None:
 
 def _all_keys(days: int) -> Iterator[tuple[int, date, str]]:
     today = timezone.localdate()
-    for event_id in Event.objects.values_list("pk", flat=True).iterator():
+    for event_id in list(Event.objects.values_list("pk", flat=True)):
         for back in range(days):
             for figure in FIGURES:
                 yield event_id, today - timedelta(days=back), figure
