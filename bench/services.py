@@ -31,6 +31,8 @@ INTEGRATION_SUITE = [
     "tests/test_runsignup_sync.py",
     "tests/test_runsignup_pages.py",
     "tests/test_photo_emails.py",
+    "tests/test_organisations.py",
+    "tests/test_figures.py",
     "tests/browser/test_runner_journey.py",
     "tests/browser/test_runsignup_journey.py",
 ]

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
-from photos.models import Event
+from photos import credentials
+from photos.models import Event, Organisation
 from photos.providers import PROVIDERS
 
 # The SECRET_KEY line of .env.example (tests/test_security.py keeps the two equal).
@@ -92,5 +93,50 @@ def email_links(
             "runners' emails would lead nowhere.",
             hint="Set PORTAL_URL to the address runners open, e.g. https://photos.myrace.org.",
             id="photos.E004",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def organisation_keys_readable(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Once organisations have keys of their own, CREDENTIALS_ENCRYPTION_KEYS is set and
+    decrypts every one of them: else their events would fail on race day, not at deploy."""
+    try:
+        tokens = list(
+            Organisation.objects.exclude(ninepic_api_key_token="").values_list(
+                "name", "ninepic_api_key_token"
+            )
+        )
+    except DatabaseError:
+        return []  # not migrated yet: no keys
+    if not tokens:
+        return []
+    if not credentials.can_encrypt():
+        return [
+            checks.Error(
+                "CREDENTIALS_ENCRYPTION_KEYS is missing or invalid, but organisations have "
+                "9Pic API keys stored encrypted with it.",
+                hint="Set it to the Fernet keys the organisations' keys were stored with; see "
+                "docs/organisers.md.",
+                id="photos.E005",
+            )
+        ]
+    unreadable = []
+    for name, token in tokens:
+        try:
+            credentials.decrypt(token)
+        except credentials.CredentialUnreadable:
+            unreadable.append(name)
+    if not unreadable:
+        return []
+    return [
+        checks.Error(
+            f"No key of CREDENTIALS_ENCRYPTION_KEYS decrypts the 9Pic API key of "
+            f"{', '.join(unreadable)}.",
+            hint="Keep the old key in the list (after the new one) until `manage.py "
+            "rotate_credentials` has run; or enter the organisation's key again.",
+            id="photos.E006",
         )
     ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from photos import credentials
 from photos.colours import text_colour_on, validate_readable_on_page
 from photos.origins import allowed_origins, parse_origins, validate_origins
 
@@ -45,11 +46,81 @@ class EventTexts:
     intro: str
 
 
+class Organisation(models.Model):
+    """A race organiser, timing company or photo agency: its 9Pic account and key, and the
+    staff who manage its events. Events without one belong to the default organisation,
+    whose key is the environment's (NINEPIC_API_KEY): a portal for one organisation needs
+    no rows here."""
+
+    name = models.CharField(max_length=120, unique=True)
+    ninepic_org_id = models.PositiveIntegerField(
+        "9Pic organisation ID",
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Shown in the 9Pic dashboard's organisation selector (top left).",
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organisations",
+        help_text="Staff who see and change this organisation's events, and only those. "
+        "Give them the event permissions (a group) as well.",
+    )
+    # The 9Pic API key: a Fernet token (photos/credentials.py), never the key itself. Only
+    # when it was set and its last four characters are kept readable, to tell keys apart.
+    ninepic_api_key_token = models.TextField(blank=True, editable=False)
+    ninepic_api_key_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ninepic_api_key_ending = models.CharField(max_length=4, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_ninepic_api_key(self) -> bool:
+        return bool(self.ninepic_api_key_token)
+
+    def set_ninepic_api_key(self, key: str) -> None:
+        """Encrypt and keep `key` ("" forgets it); saved with the organisation.
+        ImproperlyConfigured without CREDENTIALS_ENCRYPTION_KEYS."""
+        self.ninepic_api_key_token = credentials.encrypt(key) if key else ""
+        self.ninepic_api_key_set_at = timezone.now() if key else None
+        self.ninepic_api_key_ending = key[-4:] if len(key) >= 12 else ""
+
+    def ninepic_api_key(self) -> str:
+        """The 9Pic API key in plain text, for the client's header only; "" if none is set.
+        CredentialUnreadable if the encryption keys cannot decrypt it."""
+        if not self.ninepic_api_key_token:
+            return ""
+        return credentials.decrypt(self.ninepic_api_key_token)
+
+    @property
+    def ninepic_api_key_summary(self) -> str:
+        """What the admin shows of the key: when it was set and how it ends, never more."""
+        if not self.has_ninepic_api_key or self.ninepic_api_key_set_at is None:
+            return "No key yet: its events cannot be read until one is set."
+        ending = f", ends …{self.ninepic_api_key_ending}" if self.ninepic_api_key_ending else ""
+        return f"Set on {self.ninepic_api_key_set_at:%Y-%m-%d %H:%M} UTC{ending}."
+
+
 class Event(models.Model):
     name = models.CharField(
         max_length=120,
         help_text="In the event's default language, and in any other whose own is not given "
         "under “Texts in other languages”.",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text="Whose event it is: its staff manage it, and 9Pic is asked with its key. "
+        "Empty: the default organisation, with the server's keys.",
     )
     slug = models.SlugField(
         unique=True,
@@ -162,6 +233,18 @@ class Event(models.Model):
         help_text="Buttons, ticks and the current page use it; text on it is black or white, "
         "whichever reads better. It must stand out from the pages' light grey (4.5:1).",
     )
+    hero_image = models.ImageField(
+        "hero picture",
+        upload_to="events/heroes/",
+        blank=True,
+        width_field="hero_image_width",
+        height_field="hero_image_height",
+        help_text="Shown above the search form (e.g. the race's cover image). Scaled down to "
+        "1600×900 when uploaded.",
+    )
+    # Kept with the picture, so that pages give its size without opening the file.
+    hero_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     intro = models.TextField(
         "introduction",
         blank=True,
@@ -183,6 +266,14 @@ class Event(models.Model):
         "this event's photo search in an iframe; with none, it cannot be embedded.",
     )
 
+    race_photos_page = models.URLField(
+        "race website's photo page",
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text="The page of the race website that embeds the photo search, if any: its QR "
+        "code can then lead there.",
+    )
+
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -198,6 +289,11 @@ class Event(models.Model):
         # What the provider needs and supports is checked by the admin's form (photos/admin.py).
         if not self.offers_bib_search and not self.offers_selfie_search:
             raise ValidationError("Offer at least one way to search: BIB or selfie.")
+        own_org_id = self.organisation.ninepic_org_id if self.organisation else None
+        if own_org_id and self.org_id and self.org_id != own_org_id:
+            raise ValidationError(
+                {"org_id": f"{self.organisation} is organisation {own_org_id} at 9Pic."}
+            )
         # An invalid list is reported on the field by its validator.
         with contextlib.suppress(ValidationError):
             self.embed_origins = "\n".join(parse_origins(self.embed_origins))
@@ -336,3 +432,21 @@ class PhotoSubscription(models.Model):
     def __str__(self) -> str:
         # Never the address: this shows in logs and error reports.
         return f"photo subscription {self.pk}"
+
+
+class DailyFigure(models.Model):
+    """How often something happened on an event's pages in a day (photos/figures.py): a
+    count only, never who or what was searched."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="figures")
+    day = models.DateField()
+    figure = models.CharField(max_length=40)  # a key of photos.figures.FIGURES
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "day", "figure"], name="figure_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure} on {self.day}"

@@ -7,7 +7,8 @@ from photos.models import Event
 
 
 def published_events() -> QuerySet[Event]:
-    return Event.objects.filter(is_published=True)
+    # The organisation holds the key its provider asks with.
+    return Event.objects.filter(is_published=True).select_related("organisation")
 
 
 def get_published_event(slug: str) -> Event:

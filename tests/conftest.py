@@ -78,6 +78,7 @@ def _fresh_caches(settings, tmp_path, monkeypatch):
     cache.clear()
     monkeypatch.setattr(sharedcache, "_outage", sharedcache._Outage())
     settings.PREVIEW_DIR = tmp_path / "previews"
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ os.environ.setdefault("RUNSIGNUP_STANDIN", "True")
 # A distinctive key, so the leak check in tests/conftest.py cannot miss it.
 os.environ.setdefault("NINEPIC_STANDIN_API_KEY", "test-9pic-key-2f1c9a7e-must-never-leak")
 os.environ.setdefault("NINEPIC_STANDIN_OTHER_API_KEY", "test-9pic-key-904-5d2b7c1f-must-never-leak")
+# Fernet keys for organisations' stored API keys (generated for the tests, never used elsewhere).
+os.environ.setdefault("CREDENTIALS_ENCRYPTION_KEYS", "yX8J6vC2bRr0m4c8fVQm3oVZQ0m0D2Z9C1q3yH8l5aE=")
 os.environ.setdefault("NINEPIC_BASE_URL", "http://testserver/_standin/9pic")
 os.environ.setdefault("RUNSIGNUP_STANDIN_API_KEY", "test-rsu-key-8b3e51d0-must-never-leak")
 os.environ.setdefault("RUNSIGNUP_STANDIN_API_SECRET", "test-rsu-secret-c47a9f22-must-never-leak")

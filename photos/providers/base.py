@@ -144,6 +144,12 @@ class PhotoProvider(ABC):
         Raises ProviderError (or RefreshFailed) with words for the organiser."""
         return f"{self.label} is asked live: there is nothing to refresh."
 
+    def unpublished_reason(self) -> str | None:
+        """Why runners are told the photos are not published yet although the portal
+        publishes the event (the provider has it as a draft, or switched off), in words for
+        the organiser; None if nothing at the provider holds them back."""
+        return None
+
     def status(self) -> list[StatusLine]:
         """What the organiser should know about the event's photos at the provider."""
         return []

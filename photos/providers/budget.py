@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 
-from photos import sharedcache
+from photos import figures, sharedcache
 from photos.domain import ProviderThrottled
 from photos.ratelimits import RateLimited
 
@@ -48,7 +48,9 @@ def admit(event: Event, spender: str | None) -> None:
 
 def spend(event: Event, *, provider: str, spender: str | None) -> None:
     """Count a call to the event's provider against this minute's budget and `spender`'s share
-    of it, or refuse it with ProviderThrottled (retry after the minute's end)."""
+    of it, or refuse it with ProviderThrottled (retry after the minute's end). Counted in
+    the event's figures too (photos/figures.py)."""
+    figures.count(event, "upstream_calls")
     limit = settings.UPSTREAM_CALLS_PER_MINUTE_PER_EVENT
     if not limit:
         return

@@ -19,7 +19,7 @@ from photos.models import Event
 from photos.providers import provider_for
 from photos.providers.base import PhotoProvider
 from photos.timewindows import SEPARATOR, TimeSearch
-from photos.web.problems import InvalidSearch, Problem
+from photos.web.problems import InvalidSearch, Problem, not_published
 
 
 class SearchMethodConverter:
@@ -53,6 +53,8 @@ def read_search(
     it (or an address names no such browsing), RateLimited past the gallery limit,
     InvalidSearch for input to correct. Nothing is asked upstream."""
     provider = provider_for(event, spender=ratelimits.client_key(request))
+    if provider.unpublished_reason():
+        raise not_published()
     if method not in provider.search_methods:
         raise Http404("This event does not offer that search.")
     ratelimits.check(request, "gallery")

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from photos import ratelimits
+from photos import figures, ratelimits
 from photos.domain import Original, PhotoNotFound, ProviderError, SearchMethod, TooManyPhotos
 from photos.models import Event
 from photos.providers import provider_for
@@ -63,6 +63,7 @@ def download(request: HttpRequest, event: Event, image_id: str) -> HttpResponseB
         if original.content_length is not None:
             response["Content-Length"] = str(original.content_length)
     response["Cache-Control"] = "private, no-store"
+    figures.count(event, "downloads")
     return response
 
 
@@ -124,6 +125,8 @@ def photos_zip(
     name = f"{name}.zip"
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-store"
+    figures.count(event, "zips")
+    figures.count(event, "zip_photos", count)
     return response
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from photos import selectors
+from photos import figures, selectors
 from photos.domain import (
     PhotoNotFound,
     ProviderError,
@@ -29,6 +29,7 @@ from photos.domain import (
 )
 from photos.forms import SearchForm, TimeSearchForm
 from photos.models import Event
+from photos.providers import provider_for
 from photos.ratelimits import RateLimited
 from photos.selfies import SelfieRefused
 from photos.web.rendering import render_event_page, render_search_page
@@ -144,6 +145,16 @@ class InvalidSearch(Exception):  # noqa: N818 - the runner's input, not a fault
         self.time_form = time_form
 
 
+def not_published() -> Problem:
+    """The event is on the portal, but its photos are a draft (or switched off) at the
+    provider: no error, just not yet."""
+    return Problem(
+        503,
+        _("Photos are not published yet"),
+        _("The photographers have not published this event's photos yet. Please come back later."),
+    )
+
+
 def bad_photo_link() -> Problem:
     return Problem(
         400,
@@ -185,6 +196,14 @@ def event_page(view: EventView) -> Callable[..., HttpResponseBase]:
                 request, event, form=invalid.form, time_form=invalid.time_form, status=400
             )
         except (Problem, ProviderError, RateLimited) as error:
-            return render_problem(request, event, problem_for(error))
+            figures.count_failure(event, error.__cause__ if isinstance(error, Problem) else error)
+            problem = problem_for(error)
+            # Refused because the provider holds the photos back: say "not yet", not "broken".
+            if (
+                isinstance(error, ProviderMisconfigured)
+                and provider_for(event).unpublished_reason()
+            ):
+                problem = not_published()
+            return render_problem(request, event, problem)
 
     return wrapper

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from photos import emails, ratelimits, subscriptions
+from photos import emails, figures, ratelimits, subscriptions
 from photos.domain import SearchMethod
 from photos.forms import SubscribeForm
 from photos.models import Event
@@ -90,6 +90,7 @@ def subscribe(
         return _form_page(request, search, form, status=400)
     ratelimits.check(request, "subscribe")
     _record_request(request, search, form.cleaned_data["email"])
+    figures.count(event, "email_requests")
     return _step_page(
         request,
         event,

@@ -7,15 +7,15 @@ is raised and turned into the runner's page once, by `problems.event_page`.
 from dataclasses import replace
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from photos import ratelimits, selectors, selfies
+from photos import figures, ratelimits, selectors, selfies
 from photos.domain import PhotoHour, ProviderError, ProviderThrottled, SearchMethod
 from photos.forms import SearchForm, TimeSearchForm
 from photos.galleries import find_in_gallery
@@ -31,7 +31,7 @@ from photos.web.addresses import (
     photo_url,
     read_search,
 )
-from photos.web.problems import Problem, bad_photo_link, event_page, problem_for
+from photos.web.problems import Problem, bad_photo_link, event_page, not_published, problem_for
 from photos.web.rendering import render_event_page, render_search_page
 
 
@@ -43,6 +43,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @event_page
 def event_home(request: HttpRequest, event: Event) -> HttpResponse:
+    if provider_for(event).unpublished_reason():
+        raise not_published()
     return render_search_page(request, event)
 
 
@@ -51,7 +53,10 @@ def event_home(request: HttpRequest, event: Event) -> HttpResponse:
 def search(request: HttpRequest, event: Event) -> HttpResponse:
     """The search form's GET target: no cookies, so it works inside third-party iframes."""
     ratelimits.check(request, "search")
-    form = SearchForm.of(provider_for(event), request.GET)
+    provider = provider_for(event)
+    if provider.unpublished_reason():
+        raise not_published()
+    form = SearchForm.of(provider, request.GET)
     if not form.is_valid():
         return render_search_page(request, event, form=form, status=400)
     return redirect(
@@ -88,6 +93,7 @@ def selfie_upload(request: HttpRequest, event: Event) -> HttpResponse:
         # The search page's forms below the message let the runner try again at once.
         problem = problem_for(error)
         raise replace(problem, form=SearchForm(methods=provider.search_methods)) from error
+    figures.count(event, "selfie_uploads")
     # 303: the gallery is fetched with a GET, and reloading it posts nothing again.
     return HttpResponseRedirect(
         gallery_url(request, event, SearchMethod.SELFIE, request_id), status=303
@@ -140,6 +146,11 @@ def gallery(
         return redirect(
             gallery_url(request, event, method, search.identifier, pagination.total_pages)
         )
+    figures.count(event, "gallery_pages")
+    if search.page == 1:
+        figures.count(event, f"searches_{method}")
+        if not result.total:
+            figures.count(event, f"no_photos_{method}")
 
     context = {
         "method": method,
@@ -250,6 +261,7 @@ def photo_page(
         "next_url": place.following and photo_url(request, search, *place.following),
     }
     response = render_event_page(request, event, "photos/photo.html", context)
+    figures.count(event, "photo_pages")
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -262,3 +274,29 @@ def event_theme(request: HttpRequest, event: Event) -> HttpResponse:
     # The link carries ?v=<last change>, so a long cache is safe.
     patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
     return response
+
+
+@require_safe
+@event_page
+def hero_image(request: HttpRequest, event: Event) -> FileResponse:
+    """The event's picture above its search form, as stored (already scaled down)."""
+    if not event.hero_image:
+        raise Http404("no hero picture")
+    response = FileResponse(event.hero_image.open("rb"), content_type="image/jpeg")
+    # The link carries ?v=<last change>, so a long cache is safe.
+    patch_cache_control(response, public=True, max_age=7 * 24 * 3600)
+    return response
+
+
+@csrf_exempt  # a beacon from runner pages, framed on race sites without cookies
+@require_POST
+@event_page
+def shared(request: HttpRequest, event: Event) -> HttpResponse:
+    """A share button was pressed: counted for the organiser's figures, nothing else kept.
+    Past RATELIMIT_SHARE a client's presses are not counted (and still answered 204)."""
+    try:
+        ratelimits.check(request, "share")
+    except ratelimits.RateLimited:
+        return HttpResponse(status=204)
+    figures.count(event, "shares")
+    return HttpResponse(status=204)

@@ -133,9 +133,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Organisers' uploads (event logos): local files under MEDIA_ROOT, served by the portal only
-# with DEBUG; production keeps them in a bucket or serves the folder from the proxy
-# (docs/deploying.md, "Organisers' uploads").
+# Pictures organisers upload (event logos, hero pictures), in Django's default storage:
+# local files under MEDIA_ROOT; on several machines a shared directory or an object-storage
+# backend. Logos are served from MEDIA_URL by the portal only with DEBUG: production keeps
+# them in a bucket or serves the folder from the proxy (docs/deploying.md).
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {

@@ -85,6 +85,10 @@ if NINEPIC_STANDIN:
         NINEPIC_PREVIEW_HOSTS = [*providers.NINEPIC_PREVIEW_HOSTS, *LOOPBACK_HOSTS]
     NINEPIC_PREVIEW_ALLOW_HTTP = env.bool("NINEPIC_PREVIEW_ALLOW_HTTP", default=True)
 
+# The demo can store organisations' keys (encrypted with a key known to all: demo only).
+if NINEPIC_STANDIN and not providers.CREDENTIALS_ENCRYPTION_KEYS:
+    CREDENTIALS_ENCRYPTION_KEYS = ["ZGVtby1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="]
+
 # --- RunSignUp stand-in, mounted at /_standin/runsignup/ ----------------------------
 
 RUNSIGNUP_STANDIN_API_KEY = env("RUNSIGNUP_STANDIN_API_KEY", default="demo-rsu-key")

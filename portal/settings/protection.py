@@ -17,6 +17,8 @@ RATE_LIMITS = {
     # Not per client: selfie uploads for one event, whoever sends them.
     "selfie-event": env.str("RATELIMIT_SELFIE_PER_EVENT", default="60/m"),
     "subscribe": env.str("RATELIMIT_SUBSCRIBE", default="10/h"),
+    # Share buttons pressed (counted for the organiser's figures): past it, not counted.
+    "share": env.str("RATELIMIT_SHARE", default="30/h"),
     # Not per client: confirmation emails to one email address, and for one event (which
     # bounds how much mail a flood of sign-ups can make the portal send).
     "subscribe-address": env.str("RATELIMIT_SUBSCRIBE_PER_ADDRESS", default="3/d"),

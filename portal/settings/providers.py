@@ -1,6 +1,8 @@
 """Where photos come from: 9Pic (asked live) and RunSignUp (copied into the portal's index).
 
-Keys and secrets live only in the environment: never in the database, a page or a log.
+The default organisation's keys and secrets live only in the environment; other
+organisations' keys are entered in the admin and kept encrypted with
+CREDENTIALS_ENCRYPTION_KEYS (photos/credentials.py). Never in a page or a log.
 """
 
 from pathlib import Path
@@ -8,6 +10,10 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.core import BASE_DIR, CONTENT_SECURITY_POLICY, env
+
+# Fernet keys (comma-separated) that encrypt organisations' API keys in the database: the
+# first encrypts, all decrypt, so a new one goes first to rotate (docs/organisers.md).
+CREDENTIALS_ENCRYPTION_KEYS = env.list("CREDENTIALS_ENCRYPTION_KEYS", default=[])
 
 # --- 9Pic -------------------------------------------------------------------
 

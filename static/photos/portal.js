@@ -81,6 +81,8 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       var url = button.getAttribute("data-share-url");
+      // Counted for the organiser's figures: the event's address only, nothing about who.
+      if (navigator.sendBeacon) navigator.sendBeacon(button.getAttribute("data-share-count"));
       if (navigator.share) {
         navigator.share({ title: button.getAttribute("data-share-title"), url: url }).catch(function () {});
         return;

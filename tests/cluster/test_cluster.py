@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
@@ -279,3 +280,41 @@ def closed_by_server(client: socket.socket) -> bool:
 def test_health_through_the_balancer(cluster):
     health = requests.get(f"{cluster.balancer}/healthz", timeout=10).json()
     assert health == {"status": "ok", "cache": "ok"}
+
+
+GALLERY_PAGES_FLUSHED = (
+    "from django.db.models import Sum; from photos.models import DailyFigure; "
+    "print(DailyFigure.objects.filter(event__slug='demo-city-marathon', figure='gallery_pages')"
+    ".aggregate(n=Sum('count'))['n'] or 0)"
+)
+
+
+def gallery_pages_flushed(cluster) -> int:
+    """Flush the figures counted in Redis, then read the demo event's gallery pages."""
+    cluster.servers.manage("flush_figures")
+    answer = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", GALLERY_PAGES_FLUSHED],
+        cwd=ROOT,
+        env=cluster.servers.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(answer.stdout.strip().splitlines()[-1])
+
+
+def test_figures_counted_on_two_instances_while_flushing_lose_nothing(cluster):
+    before = gallery_pages_flushed(cluster)
+    url = f"{EVENT_PATH}/bib/2024/"
+    pages, flushes = [], []
+    with ThreadPoolExecutor(8) as pool:
+        for n in range(60):
+            base = cluster.instances[n % 2]
+            pages.append(pool.submit(lambda base=base: requests.get(base + url, timeout=30)))
+            if n in (20, 40):  # flushes run while both instances count
+                flushes.append(pool.submit(cluster.servers.manage, "flush_figures"))
+        statuses = [page.result().status_code for page in pages]
+        for flush in flushes:
+            flush.result()
+    assert statuses == [200] * 60
+    assert gallery_pages_flushed(cluster) - before == 60

@@ -185,14 +185,17 @@ class NinePicClient:
         self.session = session or session_for_thread()
 
     @classmethod
-    def from_settings(cls, *, time_budget: float | None = None) -> NinePicClient:
-        """The client the settings describe; `time_budget` shortens NINEPIC_TIME_BUDGET."""
+    def from_settings(
+        cls, *, api_key: str | None = None, time_budget: float | None = None
+    ) -> NinePicClient:
+        """The client the settings describe, with `api_key` (an organisation's) instead of
+        NINEPIC_API_KEY if given; `time_budget` shortens NINEPIC_TIME_BUDGET."""
         policy = CallPolicy.from_settings("NINEPIC")
         if time_budget is not None:
             policy = replace(policy, time_budget=min(policy.time_budget, time_budget))
         return cls(
             base_url=settings.NINEPIC_BASE_URL,
-            api_key=settings.NINEPIC_API_KEY,
+            api_key=settings.NINEPIC_API_KEY if api_key is None else api_key,
             policy=policy,
             storage=StorageHosts(
                 tuple(settings.NINEPIC_STORAGE_HOSTS), settings.NINEPIC_STORAGE_ALLOW_HTTP
@@ -479,6 +482,31 @@ class NinePicClient:
                 request_id_in,
             )
         return found
+
+    def read_picture(self, url: str, *, max_bytes: int, time_limit: float) -> bytes:
+        """A picture on 9Pic's preview hosts (an event's cover image), whole: no key is sent.
+        ProviderUnavailable if it is larger than `max_bytes` or not on those hosts, and
+        every failure of `open_download` within `time_limit` seconds."""
+        if not self.previews.hold(url):
+            raise ProviderUnavailable(f"{redact_url(url)} is not on 9Pic's preview hosts")
+        picture = open_download(
+            self.session,
+            url,
+            hosts=self.previews,
+            storage="9Pic's CDN",
+            filename="cover",
+            timeout=self.policy.timeouts,
+            time_limit=time_limit,
+        )
+        body = bytearray()
+        try:
+            for chunk in picture.chunks:
+                body += chunk
+                if len(body) > max_bytes:
+                    raise ProviderUnavailable(f"{redact_url(url)} is over {max_bytes} bytes")
+        finally:
+            picture.close()
+        return bytes(body)
 
     def _check_storage_link(self, link: OriginalLink) -> None:
         """Only ever fetch or redirect to 9Pic's storage, and to the file of that very photo."""

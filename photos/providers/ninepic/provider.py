@@ -47,8 +47,9 @@ from photos.domain import (
     TooManyPhotos,
 )
 from photos.providers import budget
-from photos.providers.base import PhotoProvider, Preview
+from photos.providers.base import PhotoProvider, Preview, StatusLine
 from photos.providers.ninepic import previews
+from photos.providers.ninepic.accounts import api_key_of
 from photos.providers.ninepic.client import (
     MAX_PAGE_SIZE,
     EndpointMissing,
@@ -86,15 +87,32 @@ class NinePicProvider(PhotoProvider):
     supported_searches = frozenset(SearchMethod)
     event_fields = ("org_id", "event_id")
     required_event_fields = ("org_id", "event_id")
-    admin_description = "The API key comes from the server's environment (NINEPIC_API_KEY)."
+    admin_description = (
+        "The API key is the event's organisation's (set on the organisation), or the "
+        "server's NINEPIC_API_KEY for events without an organisation."
+    )
 
     @classmethod
     def missing_settings(cls) -> list[str]:
         return [] if settings.NINEPIC_API_KEY else ["NINEPIC_API_KEY"]
 
+    @cached_property
+    def _api_key(self) -> str:
+        """The event's organisation's key, or the server's (see accounts.api_key_of)."""
+        return api_key_of(self.event.organisation)
+
     @property
     def _client(self) -> NinePicClient:
-        return NinePicClient.from_settings()
+        return self._client_within()
+
+    def _client_within(self, time_budget: float | None = None) -> NinePicClient:
+        """The client with the event's key; ProviderMisconfigured, asking nothing, for an
+        organisation's event without a key."""
+        if not self._api_key and self.event.organisation is not None:
+            raise ProviderMisconfigured(
+                f"{self.event.organisation} has no 9Pic API key yet", status=0
+            )
+        return NinePicClient.from_settings(api_key=self._api_key, time_budget=time_budget)
 
     @property
     def _ref(self) -> NinePicEvent:
@@ -102,7 +120,11 @@ class NinePicProvider(PhotoProvider):
 
     @property
     def _event_key(self) -> str:
-        return f"9pic:{self.event.org_id}:{self.event.event_id}"
+        """Names the event in cache keys. An organisation's events (asked with its own key)
+        never share an entry with the same 9Pic event asked with another key."""
+        key = f"9pic:{self.event.org_id}:{self.event.event_id}"
+        organisation_id = self.event.organisation_id
+        return key if organisation_id is None else f"{key}@{organisation_id}"
 
     def _admit(self) -> None:
         """Before a call (or a wait for one) on the spender's behalf: within its share?"""
@@ -150,7 +172,7 @@ class NinePicProvider(PhotoProvider):
             try:
                 # The event's call, read once for every runner: no runner's share spends it.
                 budget.spend(self.event, provider=self.label, spender=None)
-                client = NinePicClient.from_settings(time_budget=EVENT_DETAILS_TIME_BUDGET)
+                client = self._client_within(EVENT_DETAILS_TIME_BUDGET)
                 details: EventDetails | str = client.event_details(self._ref)
                 lifetime = settings.NINEPIC_EVENT_DETAILS_CACHE_SECONDS
             except ProviderError:  # the client logged why
@@ -165,6 +187,33 @@ class NinePicProvider(PhotoProvider):
             wait=EVENT_DETAILS_TIME_BUDGET,
         )
         return found if isinstance(found, EventDetails) else None
+
+    def unpublished_reason(self) -> str | None:
+        """From Event Details (cached): 9Pic's draft status or its switch for the event."""
+        details = self._details
+        if details is None:
+            return None
+        if not details.event_enabled:
+            held_back = "9Pic has switched the event off"
+        elif str(details.status) == "draft":
+            held_back = "9Pic has the event as a draft"
+        else:
+            return None
+        return f"{held_back}: runners are told its photos are not published yet."
+
+    def status(self) -> list[StatusLine]:
+        """What 9Pic's Event Details (cached) says of the event, if it could be read."""
+        details = self._details
+        if details is None:
+            return []
+        searches = ", ".join(
+            f"{name} {_on(getattr(details, flag))}"
+            for name, flag in (("BIB", "bib_search"), ("selfie", "selfie_search"))
+        )
+        return [
+            StatusLine("at 9Pic", self.unpublished_reason() or "published"),
+            StatusLine("searches at 9Pic", searches),
+        ]
 
     # --- Galleries ------------------------------------------------------------------------
 
@@ -485,6 +534,8 @@ class NinePicProvider(PhotoProvider):
 
     def _preview_name(self, image_id: str, size: str) -> str:
         photo_key = f"{self.event.org_id}-{self.event.event_id}-{image_id}"
+        if self.event.organisation_id is not None:  # as in _event_key
+            photo_key = f"{photo_key}-o{self.event.organisation_id}"
         return previews.preview_name(photo_key, previews.SIZES[size])
 
     # --- For organisers ----------------------------------------------------------------------
@@ -494,7 +545,10 @@ class NinePicProvider(PhotoProvider):
         has switched on), a look at each search listing the event's galleries use, and a
         selfie upload where selfie search is offered (field and request_id placement)."""
         where = f"organisation {self.event.org_id}, event {self.event.event_id}"
-        if not settings.NINEPIC_API_KEY:
+        if not self._api_key:
+            organisation = self.event.organisation
+            if organisation is not None:
+                return ConnectionCheck(False, f"{organisation} has no 9Pic API key yet: set it.")
             return ConnectionCheck(False, "No 9Pic API key is configured (NINEPIC_API_KEY).")
         client, ref = self._client, self._ref
         try:

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from photos.models import Event, Provider
+from photos.models import Event, Organisation, Provider
 from standins.ninepic import catalogue as ninepic_catalogue
 from standins.runsignup import catalogue as runsignup_catalogue
 
@@ -11,7 +12,8 @@ from standins.runsignup import catalogue as runsignup_catalogue
 class Command(BaseCommand):
     help = (
         "Create (or refresh) the demo events served by the local stand-ins: one on 9Pic, "
-        "one on RunSignUp (fill its index with `sync_runsignup_photos demo-trail-run`)."
+        "one on RunSignUp (fill its index with `sync_runsignup_photos demo-trail-run`); and "
+        "a second organisation with its own 9Pic key, whose events can be imported."
     )
 
     def handle(self, *args, **options) -> None:
@@ -71,6 +73,16 @@ class Command(BaseCommand):
             accent_colour="#15803d",
             intro="Photos from the start, the course and the finish are ready. "
             f"Try BIB {runsignup_catalogue.DEMO_BIB}.",
+        )
+        harbour, _ = Organisation.objects.get_or_create(
+            ninepic_org_id=ninepic_catalogue.OTHER_ORG_ID,
+            defaults={"name": "Demo Harbour Timing"},
+        )
+        harbour.set_ninepic_api_key(settings.NINEPIC_STANDIN_OTHER_API_KEY)
+        harbour.save()
+        self.stdout.write(
+            f"Demo organisation with its own key: /admin/photos/organisation/{harbour.pk}/change/ "
+            "(import its events from 9Pic there)"
         )
 
     def seed(self, *, slug: str, **fields) -> None:
