@@ -84,6 +84,19 @@ class Pagination:
     has_previous: bool
     page_size: int
 
+    @classmethod
+    def of(cls, *, total: int, page: int, page_size: int) -> Pagination:
+        """Page `page` of `total` items, `page_size` a page (where the portal pages itself)."""
+        total_pages = -(-total // page_size)
+        return cls(
+            total=total,
+            current_page=page,
+            total_pages=total_pages,
+            has_next=page < total_pages,
+            has_previous=page > 1,
+            page_size=page_size,
+        )
+
 
 @dataclass(frozen=True)
 class GalleryPage:

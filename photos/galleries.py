@@ -64,19 +64,11 @@ def newest_first(
         ]
     else:
         photos = []
-    total_pages = -(-total // page_size)
     return GalleryPage(
         photos=photos[::-1],
         failed=[failed for listed in held for failed in listed.failed],
         total=total,
-        pagination=Pagination(
-            total=total,
-            current_page=page,
-            total_pages=total_pages,
-            has_next=page < total_pages,
-            has_previous=page > 1,
-            page_size=page_size,
-        ),
+        pagination=Pagination.of(total=total, page=page, page_size=page_size),
         message=first.message,
         links_expire_at=min(
             (moment for listed in held if (moment := listed.links_expire_at) is not None),

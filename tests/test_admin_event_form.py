@@ -297,7 +297,15 @@ def test_sites_without_twins_are_not_asked_about(admin_client, event):
 def test_the_event_list_shows_what_organisers_check(admin_client, event, runsignup_event):
     page = admin_client.get("/admin/photos/event/").content.decode()
     headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', page)
-    assert headers == ["name", "date", "is_published", "provider", "photo_status", "photo_emails"]
+    assert headers == [
+        "name",
+        "date",
+        "is_published",
+        "provider",
+        "photo_status",
+        "photo_emails",
+        "organisation",
+    ]
     assert "0 waiting, 0 unconfirmed" in page
     assert 'id="nav-sidebar"' not in page
 

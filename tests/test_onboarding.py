@@ -77,7 +77,11 @@ def test_import_creates_unpublished_events_with_9pics_flags_and_cover(admin_clie
         assert hero.format == "JPEG"
         assert hero.width <= 1600 and hero.height <= 900
 
-    assert provider_for(marathon).search_methods == [SearchMethod.BIB, SearchMethod.SELFIE]
+    assert provider_for(marathon).search_methods == [
+        SearchMethod.BIB,
+        SearchMethod.SELFIE,
+        SearchMethod.TIME,
+    ]
     night_run = Event.objects.get(event_id=458)
     assert provider_for(night_run).search_methods == [SearchMethod.BIB]  # selfie off at 9Pic
 
@@ -121,7 +125,7 @@ def test_an_organiser_cannot_import_into_another_organisation(client, city):
 def test_flags_switched_at_9pic_show_after_a_connection_check(admin_client, city, monkeypatch):
     import_events(admin_client, city, 456)
     event = Event.objects.get(event_id=456)
-    assert provider_for(event).search_methods == [SearchMethod.BIB, SearchMethod.SELFIE]
+    assert SearchMethod.SELFIE in provider_for(event).search_methods
 
     switched = dataclasses.replace(catalogue.EVENTS[456], selfie_search=False)
     monkeypatch.setitem(catalogue.EVENTS, 456, switched)
@@ -130,7 +134,7 @@ def test_flags_switched_at_9pic_show_after_a_connection_check(admin_client, city
         {"action": "check_connection", "_selected_action": [event.pk]},
         follow=True,
     )
-    assert provider_for(event).search_methods == [SearchMethod.BIB]
+    assert SearchMethod.SELFIE not in provider_for(event).search_methods
 
 
 def test_a_search_switched_on_at_9pic_later_shows_up(admin_client, city, monkeypatch):
@@ -144,7 +148,7 @@ def test_a_search_switched_on_at_9pic_later_shows_up(admin_client, city, monkeyp
         {"action": "check_connection", "_selected_action": [event.pk]},
         follow=True,
     ).content.decode()
-    assert "9Pic has BIB search on and selfie search on" in page
+    assert "9Pic has BIB search on, selfie search on and" in page
     assert provider_for(event).search_methods == [SearchMethod.BIB, SearchMethod.SELFIE]
     status = admin_client.get(f"/admin/photos/event/{event.pk}/change/").content.decode()
     assert "<dt>searches at 9Pic</dt><dd>BIB on, selfie on</dd>" in status
@@ -195,6 +199,7 @@ def test_an_uploaded_hero_picture_is_scaled_down(admin_client, event):
         "event_id": "456",
         "offers_bib_search": "on",
         "default_language": "en",
+        "time_zone": "UTC",
         "accent_colour": "#0b5fff",
         "embed_origins": "",
         "hero_image": SimpleUploadedFile("big.png", png(4000, 3000), "image/png"),

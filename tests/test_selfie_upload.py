@@ -550,7 +550,7 @@ def test_the_connection_check_says_when_9pic_has_selfie_search_off(
     event.event_id = catalogue.SELFIE_OFF_EVENT_ID
     event.save()
     check = connection_check(admin_client, event)
-    assert "9Pic has BIB search on and selfie search off for it." in check
+    assert "9Pic has BIB search on, selfie search off and" in check
     assert "Selfie upload" not in check
     event.offers_selfie_search = False
     event.save()

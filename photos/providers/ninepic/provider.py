@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -64,6 +65,7 @@ from photos.providers.ninepic.client import (
 from photos.timewindows import TimeSearch
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A page served from the cache at the end of its life still leaves the browser this long
 # to load its previews before their links expire.
@@ -228,20 +230,25 @@ class NinePicProvider(PhotoProvider):
 
     def _shared_page(self, key: str, listed: Callable[[], GalleryPage]) -> GalleryPage:
         """`listed()`'s page, cached for its life and computed once for concurrent askers."""
+        return self._shared(key, listed, cache_lifetime)
 
-        def fetch() -> GalleryPage:
-            result = listed()
-            sharedcache.put(key, result, cache_lifetime(result))
-            return result
+    def _shared(self, key: str, compute: Callable[[], T], lifetime: Callable[[T], int]) -> T:
+        """`compute()`'s answer, cached for `lifetime(answer)` seconds; concurrent askers wait
+        for one call (within NINEPIC_TIME_BUDGET, each within its share of the budget)."""
 
-        gallery: GalleryPage = singleflight.shared(
+        def fetch() -> T:
+            answer = compute()
+            sharedcache.put(key, answer, lifetime(answer))
+            return answer
+
+        found: T = singleflight.shared(
             key,
             lookup=lambda: sharedcache.get(key),
             compute=fetch,
             wait=settings.NINEPIC_TIME_BUDGET,
             admit=self._admit,
         )
-        return gallery
+        return found
 
     def _browsing_page(
         self, method: SearchMethod, identifier: str, page: int, page_size: int
@@ -282,25 +289,15 @@ class NinePicProvider(PhotoProvider):
 
     def capture_hours(self) -> list[PhotoHour]:
         """The Photo Timeline's days and hours, cached like a gallery page."""
-        key = f"timeline-days:{self._event_key}"
 
         def fetch() -> list[PhotoHour]:
             self._spend_upstream_call()
-            hours = photo_hours(self._client.timeline_days(self._ref))
-            lifetime = (
-                settings.GALLERY_CACHE_SECONDS if hours else settings.EMPTY_GALLERY_CACHE_SECONDS
-            )
-            sharedcache.put(key, hours, lifetime)
-            return hours
+            return photo_hours(self._client.timeline_days(self._ref))
 
-        found: list[PhotoHour] = singleflight.shared(
-            key,
-            lookup=lambda: sharedcache.get(key),
-            compute=fetch,
-            wait=settings.NINEPIC_TIME_BUDGET,
-            admit=self._admit,
-        )
-        return found
+        def lifetime(hours: list[PhotoHour]) -> int:
+            return settings.GALLERY_CACHE_SECONDS if hours else settings.EMPTY_GALLERY_CACHE_SECONDS
+
+        return self._shared(f"timeline-days:{self._event_key}", fetch, lifetime)
 
     def _listed(
         self, method: SearchMethod, identifier: str, page: int, page_size: int

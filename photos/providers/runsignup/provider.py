@@ -78,19 +78,11 @@ class RunSignUpProvider(PhotoProvider):
         rows, total = index.page_of(photos, offset=(page - 1) * page_size, limit=page_size)
         if not total:
             return GalleryPage(photos=[], failed=[], total=0, pagination=None)
-        total_pages = -(-total // page_size)
         return GalleryPage(
             photos=[_photo(row) for row in rows],
             failed=[],
             total=total,
-            pagination=Pagination(
-                total=total,
-                current_page=page,
-                total_pages=total_pages,
-                has_next=page < total_pages,
-                has_previous=page > 1,
-                page_size=page_size,
-            ),
+            pagination=Pagination.of(total=total, page=page, page_size=page_size),
         )
 
     def _searched(self, method: SearchMethod, identifier: str) -> QuerySet[RunSignUpPhoto] | None:
