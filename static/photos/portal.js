@@ -55,13 +55,18 @@
       if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
       if (/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) return;
       if (["ArrowLeft", "ArrowRight", "Escape"].indexOf(event.key) === -1) return;
+      if (document.fullscreenElement) return;  // Escape leaves full screen, not the photo
       event.preventDefault();
       follow(event.key);
     });
 
+    // A swipe is one finger on a photo seen whole: two fingers pinch, and a zoomed-in
+    // photo pans under one.
     var start = null;
     viewer.addEventListener("touchstart", function (event) {
-      start = event.changedTouches[0];
+      var zoomed = window.visualViewport && window.visualViewport.scale > 1.01;
+      start = event.touches.length === 1 && !zoomed && !document.fullscreenElement
+        ? event.changedTouches[0] : null;
     }, { passive: true });
     viewer.addEventListener("touchend", function (event) {
       if (!start) return;
@@ -72,6 +77,18 @@
         follow(dx < 0 ? "ArrowRight" : "ArrowLeft");
       }
     }, { passive: true });
+  }
+
+  // Tapping the photo shows it full screen in the page (where browsers can; elsewhere the link
+  // opens the large preview on its own), where a pinch zooms; a tap again or Escape leaves.
+  function offerFullScreen(link) {
+    var figure = link.closest("figure");
+    if (!document.fullscreenEnabled || !figure.requestFullscreen) return;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (document.fullscreenElement) document.exitFullscreen();
+      else figure.requestFullscreen().catch(function () { window.location.assign(link.href); });
+    });
   }
 
   // Share: the phone's share sheet where there is one, else copy the link.
@@ -451,5 +468,6 @@
   document.querySelectorAll("[data-selfie-form]").forEach(enhanceSelfieForm);
   var viewer = document.querySelector("[data-viewer]");
   if (viewer) navigateViewer(viewer);
+  document.querySelectorAll("[data-viewer-zoom]").forEach(offerFullScreen);
   if (window.parent !== window && document.body.classList.contains("embed")) talkToHostPage();
 })();
