@@ -58,6 +58,7 @@ run: $(VENV)/.installed-run
 	$(PY) manage.py seed_demo
 	@echo "Portal: http://$(HOST):$(PORT)/  (demo events: http://$(HOST):$(PORT)/events/demo-city-marathon/ on 9Pic,"
 	@echo "        http://$(HOST):$(PORT)/events/demo-trail-run/ on RunSignUp)"
+	@echo "Race site with the portal embedded: http://$(HOST):$(PORT)/_standin/race-site/ (on a second origin)"
 	@# The RunSignUp stand-in is served by this runserver: sync the demo event's index
 	@# once it answers, then keep serving. Ctrl-C stops both (one process group).
 	@if $(ANSWERS); then echo "$(HOST):$(PORT) is in use: try make run PORT=8001"; exit 1; fi

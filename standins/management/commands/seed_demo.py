@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from photos.models import Event, Provider
 from standins.ninepic import catalogue as ninepic_catalogue
+from standins.racesite import site_origin
 from standins.runsignup import catalogue as runsignup_catalogue
 
 
@@ -25,6 +27,8 @@ class Command(BaseCommand):
             location="Demo City",
             date=yesterday,
             accent_colour="#c2410c",
+            # The demo race site (/_standin/race-site/) embeds it.
+            embed_origins=site_origin(settings.PORTAL_URL) or "",
             intro="Photos from the start, the bridge and the finish line are ready. "
             "Try BIB 1234, or the selfie search ID "
             f"{ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}.",
