@@ -38,9 +38,11 @@ class PhotoCard:
     page_url: str
     preview_url: str
     large_preview_url: str
-    # The grid's picture for dense screens too, where the provider has both renderings: by
-    # width with preview_sizes where it says their widths, else "small 1x, large 2x"; "" where
-    # the portal makes previews (a large one costs an original).
+    # The grid's picture by width (with preview_sizes), so that dense screens get the large
+    # rendering where the small one would be stretched: where the provider has both and says
+    # their widths (RunSignUp); else "" and the small one alone: 9Pic says neither width,
+    # and its small preview is made for grids, its large one (a full screen's) for the photo
+    # page, several times what a tile needs.
     preview_srcset: str
     preview_sizes: str
     # Its size, so that browsers keep its place before it arrives.
@@ -74,11 +76,9 @@ def photo_cards(
 
     def srcset(photo: Photo) -> tuple[str, str]:
         small, large = photo.thumbnail_url, photo.large_url
-        if not (small and large):
-            return "", ""
-        if photo.thumbnail_width and photo.large_width:
+        if small and large and photo.thumbnail_width and photo.large_width:
             return f"{small} {photo.thumbnail_width}w, {large} {photo.large_width}w", TILE_SIZES
-        return f"{small} 1x, {large} 2x", ""
+        return "", ""
 
     cards = []
     for number, photo in enumerate(photos, start=first_number):
