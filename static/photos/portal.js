@@ -152,6 +152,8 @@
         ngettext("%(count)s selected", "%(count)s selected", ids.length), { count: ids.length }, true
       );
       downloadSelected.hidden = !selecting;
+      // The main action while selecting; beside "Save all" (without JavaScript), the second.
+      downloadSelected.classList.toggle("button-secondary", !selecting);
       downloadSelected.disabled = !ids.length;
       saveAll.hidden = selecting;
       toggle.textContent = selecting ? gettext("Done") : gettext("Select");
@@ -298,15 +300,18 @@
         ? interpolate(gettext("Save photo %(first)s"), { first: first }, true)
         : interpolate(gettext("Save photos %(first)s–%(last)s"), { first: first, last: last }, true);
       say(progress() + " " + interpolate(
-        ngettext("%(taps)s tap to go: ", "%(taps)s taps to go: ", taps), { taps: taps }, true
-      ) + interpolate(
-        gettext("each opens your phone's share sheet with up to %(batch)s photos; choose “Save”."),
-        { batch: SAVE_BATCH }, true
+        gettext("Getting photos %(first)s–%(last)s ready…"), { first: first, last: last }, true
       ));
       Promise.all(run.photos.slice(first - 1, last).map(fetchFile)).then(function (files) {
         if (run !== current) return;
         current.files = files;
         shareButton.disabled = false;
+        say(progress() + " " + interpolate(
+          ngettext("%(taps)s tap to go: ", "%(taps)s taps to go: ", taps), { taps: taps }, true
+        ) + interpolate(
+          gettext("each opens your phone's share sheet with up to %(batch)s photos; choose “Save”."),
+          { batch: SAVE_BATCH }, true
+        ));
       }, fail);
     }
 
