@@ -174,3 +174,15 @@ def test_without_javascript_the_photo_links_to_its_large_preview(browser, live_s
     photo = page.get_by_role("link", name=f"Photo 2 of {len(PHOTOS)} for BIB {BIB}")
     assert photo.get_attribute("href") == page.locator(".viewer-photo img").get_attribute("src")
     context.close()
+
+
+@pytest.mark.parametrize("index", [0, 4])  # landscape, portrait
+def test_the_photos_place_is_kept_before_it_arrives(page, live_standin, event, index):
+    address = f"{live_standin.url}/en/events/demo/bib/{BIB}/photos/{PHOTOS[index]}/"
+    page.goto(address)
+    photo = page.locator(".viewer-photo img")
+    photo.evaluate("img => img.decode()")
+    arrived = photo.bounding_box()
+    page.route("**/cdn/**", lambda route: route.abort())  # the photo never comes
+    page.goto(address)
+    assert photo.bounding_box() == pytest.approx(arrived, abs=1)
