@@ -141,7 +141,7 @@
 
     function photoOf(box) {
       var link = box.closest(".photo-card").querySelector("a.download");
-      return { id: box.value, url: link.href, name: link.getAttribute("download") };
+      return { url: link.href, name: link.getAttribute("download") };
     }
 
     function show() {
@@ -157,7 +157,6 @@
       downloadSelected.disabled = !ids.length;
       saveAll.hidden = selecting;
       toggle.textContent = selecting ? gettext("Done") : gettext("Select");
-      toggle.setAttribute("aria-pressed", String(selecting));
     }
 
     function select(on) {
