@@ -10,7 +10,7 @@ PORT ?= 8000
 # pytest workers for `make test` and `make test-services`; 0 runs the suite serially.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-services services lint typecheck lock chromium wrk gettext messages bench loadtest loadtest-cluster clean
+.PHONY: run test test-services services lint typecheck lock chromium wrk gettext messages bench lighthouse screenshots loadtest loadtest-cluster clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -105,8 +105,25 @@ test-services: $(VENV)/.installed-test services chromium
 
 # Twenty minutes or so: prints the table docs/performance.md shows and writes
 # bench-results/latest.json (wrk makes the load, Chromium measures the cold gallery).
-bench: $(VENV)/.installed-test wrk chromium
+bench: $(VENV)/.installed-test wrk chromium $(LIGHTHOUSE)
 	$(PY) bench/run.py
+	$(PY) bench/lighthouse.py
+
+# Lighthouse from npm, at the version bench/lighthouse/package-lock.json pins (Node 18.16+).
+LIGHTHOUSE := bench/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Lighthouse's scores for the search page, a gallery and a photo page, phone and desktop
+# (two minutes or so; also the last part of `make bench`). Fails below 95.
+lighthouse: $(VENV)/.installed-test chromium $(LIGHTHOUSE)
+	$(PY) bench/lighthouse.py
+
+# The README's screenshots (docs/screenshots/*.png): search page, gallery and photo page on
+# a phone and a desktop.
+screenshots: $(VENV)/.installed-test chromium
+	$(PY) bench/screenshots.py
 
 # Three minutes of race day against a faulty upstream: prints figures, fails on any 500.
 loadtest: $(VENV)/.installed-test wrk

@@ -49,6 +49,9 @@ class Photo:
     # The photo's size in pixels, or its shape at least, where the provider says.
     width: int | None = None
     height: int | None = None
+    # The widths of those two renderings in pixels, where the provider says them.
+    thumbnail_width: int | None = None
+    large_width: int | None = None
 
 
 @dataclass(frozen=True)

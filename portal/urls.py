@@ -37,3 +37,5 @@ if settings.NINEPIC_STANDIN:
     urlpatterns.append(path("_standin/9pic/", include("standins.ninepic.urls")))
 if settings.RUNSIGNUP_STANDIN:
     urlpatterns.append(path("_standin/runsignup/", include("standins.runsignup.urls")))
+if settings.NINEPIC_STANDIN or settings.RUNSIGNUP_STANDIN:
+    urlpatterns.append(path("_standin/race-site/", include("standins.racesite")))

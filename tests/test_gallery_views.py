@@ -143,15 +143,16 @@ def test_gallery_shows_count_photos_downloads_and_pagination(client, event, upst
 
 
 def test_tiles_show_9pics_previews_with_their_size(client, event, upstream):
-    """9Pic's small preview for the grid, its large one for dense screens, the photo's own
-    size reserved: the portal fetches no original to show a gallery."""
+    """9Pic's small preview for the grid (9Pic says neither preview's width; the large one
+    is for the photo page), the photo's own size reserved: the portal fetches no original to
+    show a gallery."""
     upstream.get(BIB_SEARCH, json=bib_page())
     html = client.get("/en/events/demo/bib/1234/").content.decode()
     first = ninepic_answers.photo_ids(1)[0]
     assert (
-        f'<img src="{CDN}/small/{first}.jpg" srcset="{CDN}/small/{first}.jpg 1x, '
-        f'{CDN}/large/{first}.jpg 2x" alt="Photo 1 of 47" width="6000" height="4000"'
+        f'<img src="{CDN}/small/{first}.jpg" alt="Photo 1 of 47" width="6000" height="4000"'
     ) in html
+    assert f"{CDN}/large/" not in html
     assert html.count(f'<img src="{CDN}/small/') == 30
     assert "/preview" not in html.split("<body")[1]  # the portal's previews: share cards only
 

@@ -226,35 +226,35 @@ def test_a_problem_page(client, event, settings, language):
 
 
 GALLERY = {
-    "en": ("47 photos for BIB 1234", "1 photo for BIB 42", "Page 1 of 2", "Download all 47 photos"),
+    "en": ("47 photos for BIB 1234", "1 photo for BIB 42", "Page 1 of 2", "Save all 47 photos"),
     "de": (
         "47 Fotos für Startnummer 1234",
         "1 Foto für Startnummer 42",
         "Seite 1 von 2",
-        "Alle 47 Fotos herunterladen",
+        "Alle 47 Fotos speichern",
     ),
     "es": (
         "47 fotos del dorsal 1234",
         "1 foto del dorsal 42",
         "Página 1 de 2",
-        "Descargar las 47 fotos",
+        "Guardar las 47 fotos",
     ),
     "fr": (
         "47 photos pour le dossard 1234",
         "1 photo pour le dossard 42",
         "Page 1 sur 2",
-        "Télécharger les 47 photos",
+        "Enregistrer les 47 photos",
     ),
 }
 
 
 @pytest.mark.parametrize("language", GALLERY)
 def test_a_gallery_with_its_plurals(portal, language):
-    many, one, page_status, download_all = GALLERY[language]
+    many, one, page_status, save_all = GALLERY[language]
     gallery = get(portal, f"/{language}/events/demo/bib/{BIB}/").text
     assert h1(gallery) == many
     assert page_status in gallery
-    assert download_all in gallery
+    assert save_all in gallery
     assert h1(get(portal, f"/{language}/events/demo/bib/{ONE_PHOTO_BIB}/").text) == one
 
 
@@ -323,7 +323,7 @@ def test_previews_have_one_address_in_every_language(portal, settings):
 def test_portal_js_texts_come_in_the_pages_language(client, event):
     catalog = client.get("/de/jsi18n/")
     assert catalog["Content-Type"].startswith("text/javascript")
-    assert "Fotos werden vorbereitet" in catalog.content.decode()
+    assert "von %(count)s gespeichert" in catalog.content.decode()
     assert "max-age=3600" in catalog["Cache-Control"]
     page = client.get("/de/").content.decode()
     assert page.index('src="/de/jsi18n/"') < page.index("photos/portal.js")

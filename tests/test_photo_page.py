@@ -32,7 +32,7 @@ def test_a_photo_page_shows_the_photo_large_with_its_download(portal):
     assert page.status_code == 200
     assert f"Photo 5 of {len(PHOTOS)}" in page.text
     large = f"{portal}/_standin/9pic/cdn/imgs/456/large/{PHOTOS[4]}.jpg"
-    assert f'<img src="{large}" width="3000" height="2000"' in page.text
+    assert f'<img src="{large}" fetchpriority="high" width="3000" height="2000"' in page.text
     assert f'href="/en/events/demo/photos/{PHOTOS[4]}/download"' in page.text
     assert f'href="/en/events/demo/bib/{BIB}/#photo-{PHOTOS[4]}"' in page.text
     assert links(page.text) == {

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from photos.models import Event, Provider, RunSignUpPhoto
 from photos.providers.runsignup.sync import sync_event
+from photos.web import presenters
 from standins.runsignup import catalogue
 from standins.runsignup import views as standin
 
@@ -162,6 +163,17 @@ def test_pages_show_runsignups_images_without_a_detour_through_the_portal(portal
     first = SHOWING_BIB[0].photo_id
     page = requests.get(portal + url("photo", "bib", BIB, first), timeout=30)
     assert f'<img src="{images}/{first}/large.jpg"' in page.text
+
+
+def test_tiles_offer_runsignups_two_sizes_by_width(portal):
+    images = f"{portal}/_standin/runsignup/images"
+    gallery = requests.get(portal + url("gallery", "bib", BIB), timeout=30)
+    row = RunSignUpPhoto.objects.get(photo_id=SHOWING_BIB[0].photo_id)
+    srcset = (
+        f"{images}/{row.photo_id}/thumbnail.jpg {row.thumbnail_width}w, "
+        f"{images}/{row.photo_id}/large.jpg {row.large_width}w"
+    )
+    assert f'srcset="{srcset}" sizes="{presenters.TILE_SIZES}"' in gallery.text
 
 
 def test_the_zip_holds_the_searchs_originals(portal):

@@ -32,6 +32,10 @@ PAGE_GAP = Paginator.ELLIPSIS
 # The size of the portal's own grid previews (photos.providers.ninepic.previews), for photos
 # whose provider does not say theirs.
 DEFAULT_SIZE = (720, 480)
+# How wide a grid tile is shown, for browsers choosing between a provider's two renderings
+# by width: portal.css's .photo-grid (2 columns on phones, 3 from 34rem, 4 from 60rem within
+# main's 72rem).
+TILE_SIZES = "(min-width: 60rem) 17rem, (min-width: 34rem) 32vw, 50vw"
 
 
 @dataclass(frozen=True)
@@ -42,9 +46,13 @@ class PhotoCard:
     page_url: str
     preview_url: str
     large_preview_url: str
-    # The grid's picture for dense screens too ("small 1x, large 2x"), where the provider
-    # has both renderings; "" where the portal makes previews (a large one costs an original).
+    # The grid's picture by width (with preview_sizes), so that dense screens get the large
+    # rendering where the small one would be stretched: where the provider has both and says
+    # their widths (RunSignUp); else "" and the small one alone: 9Pic says neither width,
+    # and its small preview is made for grids, its large one (a full screen's) for the photo
+    # page, several times what a tile needs.
     preview_srcset: str
+    preview_sizes: str
     # Its size, so that browsers keep its place before it arrives.
     width: int
     height: int
@@ -74,29 +82,34 @@ def photo_cards(
     def link(name: str, photo: Photo) -> str:
         return links[name].replace(placeholder, photo.image_id)
 
-    def srcset(photo: Photo) -> str:
-        if photo.thumbnail_url and photo.large_url:
-            return f"{photo.thumbnail_url} 1x, {photo.large_url} 2x"
-        return ""
+    def srcset(photo: Photo) -> tuple[str, str]:
+        small, large = photo.thumbnail_url, photo.large_url
+        if small and large and photo.thumbnail_width and photo.large_width:
+            return f"{small} {photo.thumbnail_width}w, {large} {photo.large_width}w", TILE_SIZES
+        return "", ""
 
-    return [
-        PhotoCard(
-            number=number,
-            # Here, not in the card's template: 90 {% blocktranslate %} were a third of a
-            # page's render time.
-            label=_("Photo %(number)s of %(total)s") % {"number": number, "total": total},
-            photo=photo,
-            page_url=link("page", photo),
-            # A provider's own rendering spares the runner a redirect through the portal.
-            preview_url=photo.thumbnail_url or link("preview", photo),
-            large_preview_url=photo.large_url or link("preview-large", photo),
-            preview_srcset=srcset(photo),
-            width=photo.width or DEFAULT_SIZE[0],
-            height=photo.height or DEFAULT_SIZE[1],
-            download_url=link("download", photo),
+    cards = []
+    for number, photo in enumerate(photos, start=first_number):
+        preview_srcset, preview_sizes = srcset(photo)
+        cards.append(
+            PhotoCard(
+                number=number,
+                # Here, not in the card's template: 90 {% blocktranslate %} were a third of a
+                # page's render time.
+                label=_("Photo %(number)s of %(total)s") % {"number": number, "total": total},
+                photo=photo,
+                page_url=link("page", photo),
+                # A provider's own rendering spares the runner a redirect through the portal.
+                preview_url=photo.thumbnail_url or link("preview", photo),
+                large_preview_url=photo.large_url or link("preview-large", photo),
+                preview_srcset=preview_srcset,
+                preview_sizes=preview_sizes,
+                width=photo.width or DEFAULT_SIZE[0],
+                height=photo.height or DEFAULT_SIZE[1],
+                download_url=link("download", photo),
+            )
         )
-        for number, photo in enumerate(photos, start=first_number)
-    ]
+    return cards
 
 
 def first_number(result: GalleryPage, page: int) -> int:

@@ -55,13 +55,18 @@
       if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
       if (/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) return;
       if (["ArrowLeft", "ArrowRight", "Escape"].indexOf(event.key) === -1) return;
+      if (document.fullscreenElement) return;  // Escape leaves full screen, not the photo
       event.preventDefault();
       follow(event.key);
     });
 
+    // A swipe is one finger on a photo seen whole: two fingers pinch, and a zoomed-in
+    // photo pans under one.
     var start = null;
     viewer.addEventListener("touchstart", function (event) {
-      start = event.changedTouches[0];
+      var zoomed = window.visualViewport && window.visualViewport.scale > 1.01;
+      start = event.touches.length === 1 && !zoomed && !document.fullscreenElement
+        ? event.changedTouches[0] : null;
     }, { passive: true });
     viewer.addEventListener("touchend", function (event) {
       if (!start) return;
@@ -72,6 +77,18 @@
         follow(dx < 0 ? "ArrowRight" : "ArrowLeft");
       }
     }, { passive: true });
+  }
+
+  // Tapping the photo shows it full screen in the page (where browsers can; elsewhere the link
+  // opens the large preview on its own), where a pinch zooms; a tap again or Escape leaves.
+  function offerFullScreen(link) {
+    var figure = link.closest("figure");
+    if (!document.fullscreenEnabled || !figure.requestFullscreen) return;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (document.fullscreenElement) document.exitFullscreen();
+      else figure.requestFullscreen().catch(function () { window.location.assign(link.href); });
+    });
   }
 
   // Share: the phone's share sheet where there is one, else copy the link.
@@ -93,93 +110,260 @@
     });
   }
 
-  // Phones: a ZIP is no use there, so "Save" hands the photos (the ticked ones, else all
-  // on this page) to the share sheet as files, in batches, whence they go to the camera
-  // roll. Only offered where the browser can share image files.
-  var SAVE_BATCH = 10;
+  // The gallery's selection mode: "Select" shows a tick on each photo and a tap on a photo
+  // ticks it. Ticks are kept for the tab (sessionStorage) under the search's address without
+  // its language or page, so they hold across its pages; "Download selected" sends the ticks
+  // of other pages along with this page's.
+  function enhanceGallery(form) {
+    var bar = form.querySelector("[data-save-bar]");
+    var toggle = bar.querySelector("[data-select-mode]");
+    var count = bar.querySelector("[data-selection-count]");
+    var downloadSelected = bar.querySelector("[data-download-selected]");
+    var saveAll = bar.querySelector("[data-save-all]");
+    var key = "race-photos:ticked:" + window.location.pathname.replace(/^\/[a-z]{2}(-[a-z0-9]+)?\//, "/");
+    var ticked = readTicks();
 
-  function offerSaving(button) {
-    var probe = [new File([""], "probe.jpg", { type: "image/jpeg" })];
-    if (!navigator.share || !navigator.canShare || !navigator.canShare({ files: probe })) return;
-    var form = button.form;
-    var status = button.nextElementSibling;
-    button.hidden = false;
-
-    function chosenLinks() {
-      var cards = Array.prototype.filter.call(form.querySelectorAll(".photo-card"), function (card) {
-        return card.querySelector("input[name=photo]:checked");
-      });
-      if (!cards.length) cards = Array.prototype.slice.call(form.querySelectorAll(".photo-card"));
-      return cards.map(function (card) { return card.querySelector("a.download"); });
+    function readTicks() {
+      try {
+        return JSON.parse(window.sessionStorage.getItem(key)) || {};
+      } catch (error) {
+        return {};  // storage refused (some iframes) or spoilt: ticks last for this page only
+      }
     }
 
-    function fetchFile(link) {
-      return fetch(link.href).then(function (response) {
+    function keepTicks() {
+      try {
+        window.sessionStorage.setItem(key, JSON.stringify(ticked));
+      } catch (error) { /* as above */ }
+    }
+
+    function boxes() {
+      return Array.prototype.slice.call(form.querySelectorAll("input[name=photo]"));
+    }
+
+    function photoOf(box) {
+      var link = box.closest(".photo-card").querySelector("a.download");
+      return { url: link.href, name: link.getAttribute("download") };
+    }
+
+    function show() {
+      var ids = Object.keys(ticked);
+      var selecting = form.classList.contains("selecting");
+      count.hidden = !selecting;
+      count.textContent = interpolate(
+        ngettext("%(count)s selected", "%(count)s selected", ids.length), { count: ids.length }, true
+      );
+      downloadSelected.hidden = !selecting;
+      // The main action while selecting; beside "Save all" (without JavaScript), the second.
+      downloadSelected.classList.toggle("button-secondary", !selecting);
+      downloadSelected.disabled = !ids.length;
+      saveAll.hidden = selecting;
+      toggle.textContent = selecting ? gettext("Done") : gettext("Select");
+    }
+
+    function select(on) {
+      form.classList.toggle("selecting", on);
+      show();
+    }
+
+    form.classList.add("selectable");
+    toggle.hidden = false;
+    boxes().forEach(function (box) {
+      box.checked = box.value in ticked;
+      box.addEventListener("change", function () {
+        if (box.checked) ticked[box.value] = photoOf(box);
+        else delete ticked[box.value];
+        keepTicks();
+        show();
+      });
+    });
+    toggle.addEventListener("click", function () { select(!form.classList.contains("selecting")); });
+    form.addEventListener("click", function (event) {
+      var link = event.target.closest(".photo-link");
+      if (!link || !form.classList.contains("selecting")) return;
+      event.preventDefault();
+      var box = link.closest(".photo-card").querySelector("input[name=photo]");
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change"));
+    });
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("[data-ticked-elsewhere]").forEach(function (field) { field.remove(); });
+      var here = boxes().map(function (box) { return box.value; });
+      Object.keys(ticked).forEach(function (id) {
+        if (here.indexOf(id) !== -1) return;
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "photo";
+        field.value = id;
+        field.setAttribute("data-ticked-elsewhere", "");
+        form.appendChild(field);
+      });
+    });
+    // Back to a page from the browser's cache: another page may have changed the ticks.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) return;
+      ticked = readTicks();
+      boxes().forEach(function (box) { box.checked = box.value in ticked; });
+      show();
+    });
+    select(Object.keys(ticked).length > 0);
+    offerPhoneSaving(form, function () { return ticked; });
+  }
+
+  // Phones: a ZIP is no use there, so "Save all" and "Download selected" hand the photos to
+  // the share sheet as files, whence they go to the camera roll. Only where the browser can
+  // share image files. Browsers open the share sheet only right after a tap, and take at most
+  // SAVE_BATCH files a time (Chrome on Android; Safari takes more, but not without limit):
+  // one tap starts, then one tap per batch, the next batch fetched while a sheet is open.
+  // 47 photos: 1 + 5 taps, as the page says.
+  var SAVE_BATCH = 10;
+
+  function offerPhoneSaving(form, ticked) {
+    var probe = [new File([""], "probe.jpg", { type: "image/jpeg" })];
+    if (!navigator.share || !navigator.canShare || !navigator.canShare({ files: probe })) return;
+    var bar = form.querySelector("[data-save-bar]");
+    var status = bar.querySelector("[data-save-status]");
+    var startButtons = [bar.querySelector("[data-save-all]"), bar.querySelector("[data-download-selected]")];
+    bar.querySelectorAll("[data-zip-note]").forEach(function (note) { note.hidden = true; });
+    // While a save is under way, the bar shows this button only (.saving in portal.css).
+    var shareButton = document.createElement("button");
+    shareButton.type = "button";
+    shareButton.className = "button save-batch";
+    startButtons[0].parentNode.insertBefore(shareButton, startButtons[0]);
+    // The save under way: its photos, how many are saved, the next batch's files once fetched.
+    var run = null;
+
+    function photosOfPage(doc) {
+      return Array.prototype.map.call(doc.querySelectorAll(".photo-card a.download"), function (link) {
+        return { url: link.href, name: link.getAttribute("download") };
+      });
+    }
+
+    // Every photo of the search: this page's, and the others' read from their gallery pages.
+    function wholeSearch() {
+      var pages = Number(form.getAttribute("data-pages"));
+      var current = Number(form.getAttribute("data-page"));
+      var reads = [];
+      for (var number = 1; number <= pages; number += 1) {
+        reads.push(number === current ? Promise.resolve(photosOfPage(document)) : readPage(number));
+      }
+      return Promise.all(reads).then(function (lists) { return [].concat.apply([], lists); });
+    }
+
+    function readPage(number) {
+      var url = new URL(window.location.href);
+      url.hash = "";
+      url.searchParams.set("page", number);
+      return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      }).then(function (html) {
+        return photosOfPage(new DOMParser().parseFromString(html, "text/html"));
+      });
+    }
+
+    function fetchFile(photo) {
+      return fetch(photo.url).then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.blob();
       }).then(function (blob) {
-        return new File([blob], link.getAttribute("download"), { type: "image/jpeg" });
+        return new File([blob], photo.name, { type: blob.type || "image/jpeg" });
       });
     }
 
-    // Browsers only open the share sheet right after a tap, and fetching photos takes
-    // longer than that lasts: one tap prepares a batch, the next shares it.
-    var links = [];
-    var prepared = null;
-    var start = 0;
+    function say(text) {
+      status.textContent = text;
+      var meter = document.createElement("progress");
+      meter.max = run.photos.length;
+      meter.value = run.saved;
+      meter.setAttribute("aria-hidden", "true");
+      status.appendChild(meter);
+    }
 
-    function prepare() {
-      var batch = links.slice(start, start + SAVE_BATCH);
-      status.textContent = interpolate(
-        ngettext("Preparing %(count)s photo…", "Preparing %(count)s photos…", batch.length),
-        { count: batch.length }, true
+    function progress() {
+      return interpolate(
+        ngettext("%(saved)s of %(count)s saved.", "%(saved)s of %(count)s saved.", run.photos.length),
+        { saved: run.saved, count: run.photos.length }, true
       );
-      button.disabled = true;
-      Promise.all(batch.map(fetchFile)).then(function (files) {
-        prepared = files;
-        button.disabled = false;
-        button.textContent = interpolate(
-          ngettext("Save %(count)s photo", "Save %(count)s photos", files.length),
-          { count: files.length }, true
-        );
-        status.textContent = interpolate(
-          ngettext(
-            "Ready: photo %(first)s of %(count)s.",
-            "Ready: photos %(first)s to %(last)s of %(count)s.",
-            files.length
-          ),
-          { first: start + 1, last: start + files.length, count: links.length }, true
-        );
-      }).catch(function () {
-        button.disabled = false;
-        status.textContent = gettext("The photos could not be prepared. Use Download on each photo.");
-      });
     }
 
-    button.addEventListener("click", function () {
-      if (!prepared) {
-        links = chosenLinks();
-        start = 0;
-        prepare();
-        return;
-      }
-      navigator.share({ files: prepared }).then(function () {
-        start += prepared.length;
-        prepared = null;
-        if (start < links.length) {
-          prepare();
-        } else {
-          button.textContent = gettext("Save photos to this phone");
-          status.textContent = interpolate(
-            ngettext(
-              "Your photo is with your phone.", "All %(count)s photos handed to your phone.",
-              links.length
-            ),
-            { count: links.length }, true
-          );
+    // Fetches the next batch, and offers it once its files are here: the tap that shares them
+    // must call navigator.share at once, with no wait in between.
+    function offerBatch() {
+      var first = run.saved + 1;
+      var last = Math.min(run.saved + SAVE_BATCH, run.photos.length);
+      var taps = Math.ceil((run.photos.length - run.saved) / SAVE_BATCH);
+      var current = run;
+      current.files = null;
+      bar.classList.add("saving");
+      shareButton.disabled = true;
+      shareButton.textContent = first === last
+        ? interpolate(gettext("Save photo %(first)s"), { first: first }, true)
+        : interpolate(gettext("Save photos %(first)s–%(last)s"), { first: first, last: last }, true);
+      say(progress() + " " + interpolate(
+        gettext("Getting photos %(first)s–%(last)s ready…"), { first: first, last: last }, true
+      ));
+      Promise.all(run.photos.slice(first - 1, last).map(fetchFile)).then(function (files) {
+        if (run !== current) return;
+        current.files = files;
+        shareButton.disabled = false;
+        say(progress() + " " + interpolate(
+          ngettext("%(taps)s tap to go: ", "%(taps)s taps to go: ", taps), { taps: taps }, true
+        ) + interpolate(
+          gettext("each opens your phone's share sheet with up to %(batch)s photos; choose “Save”."),
+          { batch: SAVE_BATCH }, true
+        ));
+      }, fail);
+    }
+
+    function fail() {
+      run = null;
+      bar.classList.remove("saving");
+      status.textContent = gettext("The photos could not be prepared. Use Download on each photo.");
+    }
+
+    function start(photos) {
+      if (!photos.length) return;
+      run = { photos: photos, saved: 0, files: null };
+      offerBatch();
+    }
+
+    startButtons.forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        var chosen = ticked();
+        var ids = Object.keys(chosen);
+        if (button.hasAttribute("data-download-selected")) {
+          start(ids.map(function (id) { return chosen[id]; }));
+          return;
         }
-      }).catch(function () {
-        status.textContent = gettext("Saving was cancelled. Press Save to try again.");
+        status.textContent = gettext("Finding every photo of this search…");
+        button.disabled = true;
+        wholeSearch().then(function (photos) {
+          button.disabled = false;
+          start(photos);
+        }).catch(function () {
+          button.disabled = false;
+          fail();
+        });
+      });
+    });
+
+    shareButton.addEventListener("click", function () {
+      var current = run;
+      if (!current || !current.files) return;
+      shareButton.disabled = true;
+      navigator.share({ files: current.files }).then(function () {
+        current.saved += current.files.length;
+        if (current.saved < current.photos.length) {
+          offerBatch();
+          return;
+        }
+        say(progress());
+        bar.classList.remove("saving");
+      }, function () {
+        shareButton.disabled = false;
+        say(progress() + " " + gettext("Saving was cancelled. Press Save to try again."));
       });
     });
   }
@@ -286,9 +470,10 @@
   }
 
   document.querySelectorAll("[data-share-url]").forEach(offerSharing);
-  document.querySelectorAll("[data-save-photos]").forEach(offerSaving);
+  document.querySelectorAll("[data-gallery]").forEach(enhanceGallery);
   document.querySelectorAll("[data-selfie-form]").forEach(enhanceSelfieForm);
   var viewer = document.querySelector("[data-viewer]");
   if (viewer) navigateViewer(viewer);
+  document.querySelectorAll("[data-viewer-zoom]").forEach(offerFullScreen);
   if (window.parent !== window && document.body.classList.contains("embed")) talkToHostPage();
 })();

@@ -1,10 +1,12 @@
 """The portal in a race website's iframe, on another origin, with third-party cookies blocked."""
 
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.management import call_command
 
 from photos.origins import parse_origin
 from standins.ninepic import catalogue
@@ -208,3 +210,92 @@ def test_embed_origins_are_canonical_as_the_browser_reports_them(browser):
     reported = page.evaluate("texts => texts.map(text => new URL(text).origin)", texts)
     page.close()
     assert reported == [parse_origin(text) for text in texts]
+
+
+def test_a_site_not_listed_gets_a_link_to_the_search_instead_of_a_broken_frame(
+    browser, live_standin, event, host_site
+):
+    event.embed_origins = host_site.origin.replace("127.0.0.1", "localhost")  # a near miss
+    event.save()
+    page = browser.new_page()
+    page.goto(host_site.page_with(snippet(live_standin.url)))
+    link = page.get_by_role("link", name="Find your race photos")
+    link.wait_for(timeout=10_000)
+    assert page.locator("iframe").count() == 0
+    # The snippet's address names no language: nor does the link, so the runner's is chosen.
+    assert link.get_attribute("href") == f"{live_standin.url}/events/demo/"
+    assert link.get_attribute("target") == "_blank"
+    with page.expect_popup() as opened:
+        link.click()
+    opened.value.get_by_label("BIB number").wait_for()
+    page.close()
+
+
+def test_the_link_reopens_the_runners_place_in_the_sites_language(
+    browser, live_standin, event, host_site
+):
+    page = browser.new_page()  # the event lists no site at all
+    page.goto(
+        host_site.page_with(snippet(live_standin.url, attributes=' data-lang="fr"'))
+        + f"#photos=bib/{BIB}/?page=2"
+    )
+    link = page.get_by_role("link", name="Trouvez vos photos de la course")
+    link.wait_for(timeout=10_000)
+    assert link.get_attribute("href") == f"{live_standin.url}/fr/events/demo/bib/{BIB}/?page=2"
+    page.close()
+
+
+def test_a_listed_site_keeps_its_frame(browser, live_standin, event, host_site):
+    event.embed_origins = host_site.origin
+    event.save()
+    page = browser.new_page()
+    page.goto(host_site.page_with(snippet(live_standin.url)))
+    page.frame_locator("iframe").get_by_label("BIB number").wait_for()
+    page.wait_for_timeout(4000)  # past the handshake's wait
+    assert page.locator("iframe").count() == 1
+    assert page.get_by_role("link", name="Find your race photos").count() == 0
+    page.close()
+
+
+def test_the_address_follows_the_photo_page_and_reopens_it(
+    blocking_browser, live_standin, event, host_site
+):
+    event.embed_origins = host_site.origin
+    event.save()
+    photos = catalogue.photos_for_bib(catalogue.DEMO_EVENT_ID, BIB)
+    page = blocking_browser.new_page()
+    page.goto(host_site.page_with(snippet(live_standin.url)) + f"#photos=bib/{BIB}/?page=2")
+    frame = page.frame_locator("iframe")
+    frame.get_by_role("link", name=f"Photo 31 of {len(photos)}", exact=True).click()
+    photo = f"bib/{BIB}/photos/{photos[30].image_id}/?page=2"
+    page.wait_for_function(f"location.hash === '#photos={photo}'")
+    frame.get_by_role("link", name="Next photo").click()
+    following = f"bib/{BIB}/photos/{photos[31].image_id}/?page=2"
+    page.wait_for_function(f"location.hash === '#photos={following}'")
+
+    page.reload()
+    page.frame_locator("iframe").get_by_role(
+        "heading", name=f"Photo 32 of {len(photos)}"
+    ).wait_for()
+    assert page.frames[1].url == f"{live_standin.url}/en/embed/events/demo/{following}"
+    # Back to all photos: the address names the gallery again.
+    page.frame_locator("iframe").get_by_role("link", name=f"All {len(photos)} photos").click()
+    page.wait_for_function(f"location.hash === '#photos=bib/{BIB}/?page=2'")
+
+
+def test_the_demo_race_site_embeds_the_marathon_and_links_the_trail_run(
+    browser, live_standin, live_runsignup, settings
+):
+    settings.PORTAL_URL = live_standin.url  # localhost: the race site is on 127.0.0.1
+    call_command("seed_demo", stdout=io.StringIO())
+    page = browser.new_page()
+    page.goto(f"{live_standin.url}/_standin/race-site/")
+    assert page.url.startswith("http://127.0.0.1:")
+    marathon = page.frame_locator("iframe[title='Demo City Marathon photos']")
+    marathon.get_by_label("BIB number").fill(BIB)
+    marathon.get_by_role("button", name="Find my photos", exact=True).click()
+    # (The race page's policy allows no evaluated script, wait_for_function's included.)
+    page.wait_for_url(f"**/_standin/race-site/#photos=bib/{BIB}/")
+    trail = page.get_by_role("link", name="Find your race photos")
+    assert trail.get_attribute("href") == f"{live_standin.url}/events/demo-trail-run/"
+    page.close()

@@ -51,3 +51,26 @@ def test_search_gallery_photo_and_download(page, portal, tmp_path):
     download.save_as(saved)
     original = page.request.get(f"{portal}/_standin/runsignup/images/{shown.photo_id}/original.jpg")
     assert saved.read_bytes() == original.body()
+
+
+@pytest.mark.parametrize(
+    ("viewport", "scale", "rendering"),
+    [
+        ({"width": 390, "height": 844}, 3, "large"),  # a dense phone: a tile is ~540 pixels
+        ({"width": 390, "height": 844}, 1, "thumbnail"),
+        ({"width": 1280, "height": 900}, 1, "thumbnail"),
+        ({"width": 1280, "height": 900}, 2, "large"),
+    ],
+)
+def test_tiles_take_runsignups_large_image_where_the_screen_needs_it(
+    browser, portal, viewport, scale, rendering
+):
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
+    page = context.new_page()
+    page.goto(portal + reverse("photos:gallery", args=["trail", "bib", BIB]))
+    first = page.locator(".photo-card img").first
+    loaded(page, first)
+    shown = first.evaluate("img => img.currentSrc")
+    assert shown.endswith(f"/{SHOWING_BIB[0].photo_id}/{rendering}.jpg")
+    page.wait_for_load_state("networkidle")
+    context.close()

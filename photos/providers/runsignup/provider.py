@@ -227,6 +227,8 @@ def _photo(row: RunSignUpPhoto) -> Photo:
         large_url=row.large_url,
         width=row.large_width,
         height=row.large_height,
+        thumbnail_width=row.thumbnail_width,
+        large_width=row.large_width,
     )
 
 

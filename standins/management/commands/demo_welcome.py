@@ -30,9 +30,12 @@ class Command(BaseCommand):
             f"Portal: {portal}/",
             f"  Demo City Marathon (on 9Pic): {portal}/events/demo-city-marathon/",
             f"    search BIB {', '.join(bibs)},",
-            f"    or the selfie search ID {ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}",
+            "    the finish time 09:41, or a selfie: any mostly red picture",
+            "    (standins/ninepic/sample-selfie.jpg), or the search ID",
+            f"    {ninepic_catalogue.DEMO_SELFIE_REQUEST_ID}",
             f"  Demo Trail Run (on RunSignUp): {portal}/events/demo-trail-run/",
             f"    search BIB {runsignup_catalogue.DEMO_BIB}",
+            f"A race site embedding the portal (another origin): {portal}/_standin/race-site/",
             f"Admin: {portal}/admin/ as {DEMO_ADMIN}, password {password}",
             "Ctrl-C stops the demo.",
         ]

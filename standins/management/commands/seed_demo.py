@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from photos.models import Event, Organisation, Provider
 from standins.ninepic import catalogue as ninepic_catalogue
+from standins.racesite import site_origin
 from standins.runsignup import catalogue as runsignup_catalogue
 
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             time_zone="Europe/London",
             allows_browse_all=True,
             accent_colour="#c2410c",
+            # The demo race site (/_standin/race-site/) embeds it.
+            embed_origins=site_origin(settings.PORTAL_URL) or "",
             intro="Photos from the start, the bridge and the finish line are ready. "
             "Try BIB 1234, the finish time 09:41, or a selfie: this demo finds runners by "
             "their shirt's colour, so any mostly red picture finds the runner of BIB 777.",
