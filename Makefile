@@ -103,17 +103,18 @@ test: lint chromium wrk gettext
 test-services: $(VENV)/.installed-test services chromium
 	$(PY) bench/services.py test --numprocesses $(TEST_WORKERS)
 
+# Lighthouse from npm, at the version bench/lighthouse/package-lock.json pins (Node 18.16+).
+# Defined before the targets that need it: make reads a prerequisite list as it comes.
+LIGHTHOUSE := bench/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Twenty minutes or so: prints the table docs/performance.md shows and writes
 # bench-results/latest.json (wrk makes the load, Chromium measures the cold gallery).
 bench: $(VENV)/.installed-test wrk chromium $(LIGHTHOUSE)
 	$(PY) bench/run.py
 	$(PY) bench/lighthouse.py
-
-# Lighthouse from npm, at the version bench/lighthouse/package-lock.json pins (Node 18.16+).
-LIGHTHOUSE := bench/lighthouse/node_modules/.bin/lighthouse
-$(LIGHTHOUSE): bench/lighthouse/package-lock.json
-	cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error
-	touch $@
 
 # Lighthouse's scores for the search page, a gallery and a photo page, phone and desktop
 # (two minutes or so; also the last part of `make bench`). Fails below 95.
