@@ -58,8 +58,9 @@ def scores(url: str, preset: str, report: Path) -> dict[str, int]:
     ]
     if preset == "desktop":
         command.append("--preset=desktop")
-    # Chromium now and then fails to start or to answer on a loaded machine: a second try.
-    for attempt in (1, 2):
+    # Chromium now and then fails to start, or Lighthouse to record the trace (NO_NAVSTART,
+    # seen twice in a row on 2026-11-29): up to three tries.
+    for attempt in (1, 2, 3):
         run = subprocess.run(
             command,
             timeout=RUN_SECONDS,
@@ -69,7 +70,7 @@ def scores(url: str, preset: str, report: Path) -> dict[str, int]:
         )
         if run.returncode == 0:
             break
-        if attempt == 2:
+        if attempt == 3:
             raise RuntimeError(f"Lighthouse failed on {url} ({preset}):\n{run.stderr[-2000:]}")
     categories = json.loads(report.read_text())["categories"]
     return {name: round(categories[name]["score"] * 100) for name in CATEGORIES}
