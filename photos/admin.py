@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
@@ -25,7 +26,6 @@ from django.views.decorators.http import require_POST
 from photos import credentials, figures, images, signage
 from photos.colours import contrast_attributes
 from photos.domain import ProviderError, ProviderMisconfigured, SearchMethod
-from photos.logos import shrink_logo
 from photos.models import Event, Organisation, PhotoSubscription
 from photos.organisations import is_organiser, managed_by, visible_events
 from photos.origins import missing_twins
@@ -113,20 +113,23 @@ class EventAdminForm(forms.ModelForm[Event]):
                 "link instead of the photo search until it is listed too."
             )
 
-    def clean_logo(self) -> object:
-        logo = self.cleaned_data["logo"]
-        # Else unchanged (the stored file) or cleared (False).
-        return shrink_logo(logo) if isinstance(logo, UploadedFile) else logo
+    def clean_logo(self) -> Any:
+        return self._scaled_down("logo", images.LOGO)
 
     def clean_hero_image(self) -> Any:
-        """A new upload, scaled down and without its metadata; else as it was (or cleared)."""
-        picture = self.cleaned_data.get("hero_image")
+        return self._scaled_down("hero_image", images.HERO)
+
+    def _scaled_down(self, name: str, fit: images.Fit) -> Any:
+        """A new upload of the picture `name`, scaled down into `fit` and without its
+        metadata; else as it was (the stored file) or cleared (False)."""
+        picture = self.cleaned_data.get(name)
         if not isinstance(picture, UploadedFile):
             return picture
         if picture.size is not None and picture.size > images.MAX_BYTES:
-            raise forms.ValidationError("The picture is over 20 MB.")
+            raise forms.ValidationError(f"The picture is over {images.MAX_BYTES // 2**20} MB.")
+        stem = PurePath(picture.name or name).stem
         try:
-            return images.fitted_jpeg(picture.read(), images.HERO, name="hero.jpg")
+            return images.scaled_down(picture.read(), fit, stem=stem)
         except images.NotAPicture as error:
             raise forms.ValidationError(str(error)) from error
 

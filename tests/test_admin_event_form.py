@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from photos import colours, emails, logos
+from photos import colours, emails, images
 from photos.models import Event, PhotoSubscription
 from photos.origins import missing_twins
 
@@ -224,7 +224,7 @@ def test_a_logo_is_stored_without_its_metadata():
     exif = Image.Exif()
     exif[0x010F] = "Camera Maker"  # Make
     Image.new("RGB", (40, 20)).save(encoded, format="JPEG", exif=exif)
-    shrunk = logos.shrink_logo(SimpleUploadedFile("logo.jpg", encoded.getvalue()))
+    shrunk = images.scaled_down(encoded.getvalue(), images.LOGO, stem="logo")
     assert b"Camera Maker" in encoded.getvalue()
     assert b"Camera Maker" not in shrunk.read()
 

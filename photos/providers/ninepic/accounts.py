@@ -148,7 +148,7 @@ def import_events(organisation: Organisation, event_ids: set[int], page: int) ->
                 cover = client.read_picture(
                     item.cover_image, max_bytes=images.MAX_BYTES, time_limit=COVER_TIME_LIMIT
                 )
-                event.hero_image = images.fitted_jpeg(cover, images.HERO, name="hero.jpg")
+                event.hero_image = images.scaled_down(cover, images.HERO, stem="hero")
             except (ProviderError, images.NotAPicture) as error:
                 report.problems.append(f"{event.name}: its cover image was not imported ({error})")
         try:
